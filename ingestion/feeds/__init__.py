@@ -1,0 +1,1 @@
+"""One module per feed; each defines ``FEED`` and the registry collects them."""

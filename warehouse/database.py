@@ -1,0 +1,75 @@
+"""The DuckDB file and the tables the warehouse itself owns.
+
+DuckDB allows one writer at a time, so writers open the file only for the span of their work
+(never across a dbt invocation) and readers open it read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+PROVENANCE_COLUMNS = {"source_file": "VARCHAR", "source_row": "BIGINT"}
+
+META_DDL = """
+create schema if not exists meta;
+create schema if not exists raw;
+create table if not exists meta.source_files (
+    feed varchar not null,
+    file_name varchar not null,
+    sha256 varchar not null,
+    partition_key varchar,
+    scope varchar,
+    received_at timestamp not null,
+    status varchar not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    reason varchar,
+    superseded_by varchar,
+    run_id varchar,
+    landing_path varchar,
+    file_size bigint,
+    file_mtime_ns bigint,
+    primary key (feed, sha256)
+);
+create table if not exists meta.quarantine (
+    feed varchar not null,
+    source_file varchar not null,
+    file_name varchar not null,
+    source_row bigint not null,
+    check_name varchar not null,
+    column_name varchar,
+    failure_case varchar,
+    raw_record varchar,
+    quarantined_at timestamp not null
+);
+"""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for the span of a ``with`` block."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def raw_table_ddl(table: str, columns: Mapping[str, str]) -> str:
+    cols = {**columns, **PROVENANCE_COLUMNS}
+    body = ",\n    ".join(f"{name} {dtype}" for name, dtype in cols.items())
+    return f"create table if not exists {table} (\n    {body}\n);"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, raw_tables: Mapping[str, Mapping[str, str]]) -> None:
+    """Create meta and raw tables if missing (idempotent; run at every load)."""
+    con.execute(META_DDL)
+    for table, columns in raw_tables.items():
+        con.execute(raw_table_ddl(table, columns))
