@@ -1,0 +1,38 @@
+# Community Safety Warehouse: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test bench dev lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Write the synthetic demo feeds and run the nightly job on them.
+run: install
+	$(BIN)/csw demo-data
+	$(BIN)/csw run
+
+## The whole test suite (CI runs this).
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Ingest + validate the real police files against DuckDB's plain copy to Parquet.
+bench: install
+	$(BIN)/python bench/ingest_benchmark.py
+
+## The Dagster UI on this warehouse home (reads .env written by `csw run`).
+dev: install
+	$(BIN)/dagster dev
+
+lint: install
+	cd dbt_project && ../$(BIN)/sqlfluff lint models --dialect duckdb
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -1,0 +1,93 @@
+"""Benchmark: ingest + validate the real Lancashire police months against the practical limit.
+
+The limit is DuckDB alone copying the same gzipped CSVs to Parquet with no validation. The
+warehouse's path (read, Pandera validation of every row, quarantine, load, accounting) should take
+at most twice that. Both run in this process, one file at a time, on the same machine, in turn,
+best of --repeat runs. Results are printed and written to bench/latest.md for the README.
+
+    .venv/bin/python bench/ingest_benchmark.py [--repeat 3] [--data ../shared/real-data/police_street/lancashire]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ingestion import registry  # noqa: E402
+from ingestion.loader import ingest_feed  # noqa: E402
+from warehouse.database import connect  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "real-data" / "police_street" / "lancashire"
+
+
+def time_warehouse(data: Path, workdir: Path) -> tuple[float, int]:
+    db = workdir / f"bench-{uuid.uuid4().hex}.duckdb"
+    feed = registry.get("police_street")
+    start = time.perf_counter()
+    with connect(db) as con:
+        results = ingest_feed(con, feed, data, "bench")
+    elapsed = time.perf_counter() - start
+    rows = sum(r.rows_read for r in results)
+    db.unlink()
+    return elapsed, rows
+
+
+def time_duckdb_copy(data: Path, workdir: Path) -> float:
+    start = time.perf_counter()
+    con = duckdb.connect()
+    for path in sorted(data.glob("*.csv*")):
+        out = workdir / (path.name.split(".")[0] + ".parquet")
+        con.execute(f"copy (select * from read_csv('{path}', all_varchar = true)) to '{out}' (format parquet)")
+        out.unlink()
+    con.close()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"no data at {args.data}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        warehouse_times, limit_times, rows = [], [], 0
+        for _ in range(args.repeat):
+            t, rows = time_warehouse(args.data, work)
+            warehouse_times.append(t)
+            limit_times.append(time_duckdb_copy(args.data, work))
+    best_w, best_l = min(warehouse_times), min(limit_times)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    files = len(list(args.data.glob("*.csv*")))
+    lines = [
+        f"# Ingest benchmark ({datetime.now(timezone.utc):%Y-%m-%d}, {platform.machine()}, {platform.python_version()})",
+        "",
+        f"- data: {files} files, {rows:,} rows ({args.data.name})",
+        f"- warehouse ingest + validate: {best_w:.2f} s ({rows / best_w:,.0f} rows/s)",
+        f"- limit (DuckDB copy to Parquet, no validation): {best_l:.2f} s",
+        f"- ratio: {best_w / best_l:.2f}x (target: at most 2x)",
+        f"- peak memory of the benchmark process: {peak_mb:,.0f} MB",
+        f"- best of {args.repeat} runs each",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (REPO / "bench" / "latest.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""``csw``: the command line of the Community Safety Warehouse.
+
+    csw demo-data          write the built-in (synthetic) demo feeds into $CSW_HOME/landing
+    csw run                the nightly job: ingest + validate, dbt build + tests, scorecard
+    csw ingest [FEED ...]  load new landed files only (no dbt), e.g. to check a delivery
+    csw status             files per feed and status, quarantine counts
+
+``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from pathlib import Path
+
+from warehouse.settings import Paths, csw_home
+
+
+def _home(args: argparse.Namespace) -> Path:
+    return Path(args.home).resolve() if args.home else csw_home()
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from ingestion.demo_data import write_demo_data
+
+    paths = Paths(_home(args)).ensure()
+    written = write_demo_data(paths.landing, seed=args.seed, scale=args.scale)
+    total = sum(len(v) for v in written.values())
+    print(f"Wrote {total} synthetic demo files under {paths.landing}")
+    for feed, files in written.items():
+        print(f"  {feed:<20} {len(files)} files")
+    return 0
+
+
+def _print_failures(result) -> None:
+    for event in result.all_events:
+        if event.is_step_failure:
+            print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:2000]}",
+                  file=sys.stderr)
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed:
+                print(f"  check failed: {data.asset_key.to_user_string()} {data.check_name}: "
+                      f"{data.description or ''}", file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.runner import run_job
+
+    home = _home(args)
+    result = run_job(home, "nightly")
+    paths = Paths(home)
+    if not result.success:
+        print(f"The nightly run {result.run_id} FAILED.", file=sys.stderr)
+        _print_failures(result)
+        return 1
+    scorecards = sorted(paths.outputs.glob("scorecard_*.csv"), key=lambda p: p.stat().st_mtime)
+    print(f"Nightly run {result.run_id} succeeded.")
+    print(f"  warehouse: {paths.warehouse}  (open read-only: duckdb -readonly {paths.warehouse})")
+    if scorecards:
+        print(f"  scorecard: {scorecards[-1]}")
+    print(f"  Dagster UI: run `dagster dev` in the repository root (DAGSTER_HOME={paths.dagster_home})")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingestion.loader import ingest_landing
+    from orchestration.runner import prepare_home
+
+    paths = prepare_home(_home(args), write_dotenv=False)
+    results = ingest_landing(paths.warehouse, paths.landing, f"cli-{uuid.uuid4()}", args.feeds or None)
+    for feed, rs in results.items():
+        for r in rs:
+            if r.status == "unchanged":
+                continue
+            line = f"{feed:<18} {r.status:<9} {r.file_name}: read {r.rows_read}, loaded {r.rows_loaded}, " \
+                   f"quarantined {r.rows_quarantined}"
+            print(line + (f" -- {r.reason}" if r.reason else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from warehouse.database import connect
+
+    paths = Paths(_home(args))
+    if not paths.warehouse.exists():
+        print(f"No warehouse at {paths.warehouse} yet: run `csw run`.")
+        return 1
+    with connect(paths.warehouse, read_only=True) as con:
+        rows = con.execute(
+            """select feed, status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined)
+               from meta.source_files group by all order by all"""
+        ).fetchall()
+    print(f"{'feed':<18} {'status':<11} {'files':>6} {'read':>10} {'loaded':>10} {'quarantined':>11}")
+    for feed, status, files, read, loaded, quarantined in rows:
+        print(f"{feed:<18} {status:<11} {files:>6} {read:>10} {loaded:>10} {quarantined:>11}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="csw", description="Community Safety Warehouse")
+    parser.add_argument("--home", help="warehouse home (default: $CSW_HOME or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo-data", help="write the synthetic demo feeds into the landing area")
+    demo.add_argument("--seed", type=int, default=20240401)
+    demo.add_argument("--scale", type=float, default=1.0, help="row volume multiplier (1.0 = full demo)")
+    demo.set_defaults(func=cmd_demo_data)
+    run = sub.add_parser("run", help="run the nightly job")
+    run.set_defaults(func=cmd_run)
+    ingest = sub.add_parser("ingest", help="load new landed files (no dbt)")
+    ingest.add_argument("feeds", nargs="*")
+    ingest.set_defaults(func=cmd_ingest)
+    status = sub.add_parser("status", help="what has been loaded")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

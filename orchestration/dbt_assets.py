@@ -1,0 +1,33 @@
+"""The dbt models as Dagster assets; dbt tests become asset checks through the translator."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import TRANSLATOR, dbt_project, dbt_vars
+from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=TRANSLATOR,
+    pool=DUCKDB_WRITER_POOL,
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+                     ) -> Iterator[Any]:
+    """``dbt build`` (seeds, models, tests) against this home's warehouse, with the settings as vars.
+
+    The dbt subprocess is the only process with the DuckDB file open while it runs.
+    """
+    os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.paths.warehouse)
+    yield from dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(dbt_project().project_dir))

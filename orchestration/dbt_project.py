@@ -1,0 +1,87 @@
+"""The one cached dbt project and the one translator.
+
+The translator names every dbt node by its warehouse schema (``marts/fct_crime``), maps the
+``raw`` sources onto the ingestion assets that fill them and the ``meta`` sources onto the
+nightly intake, so the asset graph reads landing -> ingestion -> staging -> marts -> outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+
+from warehouse.settings import DBT_PROJECT_DIR, csw_home, load_settings
+
+NIGHTLY_INTAKE_KEY = dg.AssetKey(["nightly_intake"])
+
+
+def _ensure_profile_env() -> None:
+    # profiles.yml reads the warehouse path from the environment; parsing needs it set.
+    os.environ.setdefault("CSW_WAREHOUSE_PATH", str(csw_home() / "warehouse.duckdb"))
+
+
+def _manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    for folder in ("models", "seeds", "macros", "tests"):
+        for path in (project_dir / folder).rglob("*"):
+            if path.is_file() and path.stat().st_mtime > built:
+                return True
+    return (project_dir / "dbt_project.yml").stat().st_mtime > built
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with a manifest parsed if missing or older than the project's files."""
+    _ensure_profile_env()
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if _manifest_is_stale(DBT_PROJECT_DIR, project.manifest_path):
+        DbtCliResource(project_dir=project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
+    return project
+
+
+def dbt_vars(settings: Mapping[str, Any] | None = None) -> str:
+    """The settings dbt needs, as the JSON given to ``--vars``."""
+    s = settings or load_settings()
+    return json.dumps(
+        {
+            "significance_level": s["statistics"]["significance_level"],
+            "rag": s["rag"],
+            "force_area_code": s["geography"]["force_area_code"],
+            "police_uk_force": s["geography"]["police_uk_force"],
+            "stats19_police_force": s["geography"]["stats19_police_force"],
+            "clusters": s["clusters"],
+        }
+    )
+
+
+class CswDbtTranslator(DagsterDbtTranslator):
+    """Asset keys by warehouse schema; sources mapped to the assets that write them."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "source":
+            if dbt_resource_props["source_name"] == "raw":
+                return dg.AssetKey(["raw", dbt_resource_props["name"]])
+            return NIGHTLY_INTAKE_KEY
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema") or "main"
+        if resource_type == "seed":
+            schema = "reference"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        schema = dbt_resource_props.get("config", {}).get("schema") or "staging"
+        return {"marts": "marts", "meta": "data_quality"}.get(schema, "staging")
+
+
+TRANSLATOR = CswDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,0 +1,18 @@
+"""The Dagster code location: assembled here, defined in the small modules beside it."""
+
+import dagster as dg
+
+from orchestration.dbt_assets import dbt_resource, warehouse_models
+from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
+from orchestration.outputs import scorecard_csv
+from orchestration.resources import default_warehouse
+from orchestration.schedules import ingest_jobs, landing_sensor, nightly_job, nightly_schedule
+
+defs = dg.Definitions(
+    assets=[nightly_intake, *RAW_ASSETS, warehouse_models, scorecard_csv],
+    asset_checks=ROW_ACCOUNTING_CHECKS,
+    jobs=[nightly_job, *ingest_jobs.values()],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor],
+    resources={"warehouse": default_warehouse(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,142 @@
+"""Ingestion assets, built from the feed registry.
+
+* ``raw/<feed>`` (one per feed) is partitioned by the feed's own partitions (months, years,
+  vintages): materialising a partition loads the landed files of that partition. The landing
+  sensor and the UI use these for one partition at a time.
+* ``nightly_intake`` loads every new file of every feed in one step, as the nightly job needs,
+  and records a materialisation of each ``raw/<feed>`` partition it filled, so the partition view
+  stays true whichever way the data came in.
+* ``row_accounting`` checks (one per feed) prove rows read = rows loaded + rows quarantined
+  against the tables themselves, after either path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+import dagster as dg
+
+from ingestion import registry
+from ingestion.loader import UnitResult, ingest_feed
+from ingestion.partitions import UNREADABLE
+from ingestion.registry import Feed
+from orchestration.dbt_project import NIGHTLY_INTAKE_KEY
+from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from warehouse.accounting import row_accounting
+from warehouse.database import connect
+
+
+def partitions_def(feed: Feed) -> dg.DynamicPartitionsDefinition:
+    return dg.DynamicPartitionsDefinition(name=feed.dagster_partitions_name)
+
+
+def raw_key(feed: Feed) -> dg.AssetKey:
+    return dg.AssetKey(["raw", feed.name])
+
+
+def _summary(results: list[UnitResult]) -> dict[str, dg.MetadataValue]:
+    done = [r for r in results if r.status != "unchanged"]
+    return {
+        "files_loaded": dg.MetadataValue.int(sum(r.status == "loaded" for r in done)),
+        "files_rejected": dg.MetadataValue.int(sum(r.status == "rejected" for r in done)),
+        "files_superseded": dg.MetadataValue.int(sum(len(r.superseded) for r in done)),
+        "rows_read": dg.MetadataValue.int(sum(r.rows_read for r in done)),
+        "rows_loaded": dg.MetadataValue.int(sum(r.rows_loaded for r in done)),
+        "rows_quarantined": dg.MetadataValue.int(sum(r.rows_quarantined for r in done)),
+        "rejections": dg.MetadataValue.md(
+            "\n".join(f"- `{r.file_name}`: {r.reason}" for r in done if r.status == "rejected") or "none"
+        ),
+    }
+
+
+def _register_partitions(instance: dg.DagsterInstance, feed: Feed, results: list[UnitResult]) -> list[str]:
+    keys = sorted({r.partition_key for r in results if r.status == "loaded" and r.partition_key})
+    if keys:
+        instance.add_dynamic_partitions(feed.dagster_partitions_name, keys)
+    return keys
+
+
+def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(feed),
+        name=None,
+        group_name="ingestion",
+        partitions_def=partitions_def(feed),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=DUCKDB_WRITER_POOL,
+        kinds={"duckdb", "pandera"},
+        description=f"{feed.description}. Partitions: {feed.partitions}. Table `{feed.raw_table}`.",
+        metadata={"landing_folder": f"landing/{feed.name}/", "accepts": ", ".join(feed.accepts),
+                  "table": feed.raw_table},
+    )
+    def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        wanted = set(context.partition_keys)
+        with connect(warehouse.paths.warehouse) as con:
+            results = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run_id,
+                                  partition_keys=wanted | {UNREADABLE})
+        return dg.MaterializeResult(metadata=_summary(results))
+
+    return _raw
+
+
+@dg.asset(
+    key=NIGHTLY_INTAKE_KEY,
+    group_name="ingestion",
+    pool=DUCKDB_WRITER_POOL,
+    kinds={"duckdb"},
+    description=(
+        "The nightly intake: every new file in $CSW_HOME/landing/<feed>/ for every feed, validated and "
+        "loaded (rows to raw.<feed>, failures to meta.quarantine, every file to meta.source_files)."
+    ),
+)
+def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    all_results: dict[str, list[UnitResult]] = {}
+    with connect(warehouse.paths.warehouse) as con:
+        for feed in registry.feeds().values():
+            all_results[feed.name] = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run_id)
+    for feed in registry.feeds().values():
+        results = all_results[feed.name]
+        by_partition: dict[str, list[UnitResult]] = defaultdict(list)
+        for r in results:
+            if r.status == "loaded" and r.partition_key:
+                by_partition[r.partition_key].append(r)
+        _register_partitions(context.instance, feed, results)
+        for key, rs in sorted(by_partition.items()):
+            context.log_event(
+                dg.AssetMaterialization(asset_key=raw_key(feed), partition=key, metadata=_summary(rs))
+            )
+    flat = [r for rs in all_results.values() for r in rs]
+    meta = _summary(flat)
+    meta["feeds"] = dg.MetadataValue.json(
+        {name: {"files": sum(r.status != "unchanged" for r in rs)} for name, rs in all_results.items()}
+    )
+    return dg.MaterializeResult(metadata=meta)
+
+
+def build_row_accounting_check(feed: Feed) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(feed),
+        name="row_accounting",
+        additional_deps=[NIGHTLY_INTAKE_KEY],
+        blocking=True,
+        description="Every accepted file: rows read = rows loaded + rows quarantined, counted in the tables.",
+    )
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        if not warehouse.paths.warehouse.exists():
+            return dg.AssetCheckResult(passed=True, metadata={"files": 0})
+        with connect(warehouse.paths.warehouse, read_only=True) as con:
+            report = row_accounting(con, feed)
+        return dg.AssetCheckResult(
+            passed=report.balanced,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=report.describe(),
+            metadata={"files": report.files, "rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
+                      "rows_quarantined": report.rows_quarantined, "unbalanced_files": len(report.unbalanced)},
+        )
+
+    return _check
+
+
+RAW_ASSETS = [build_raw_asset(feed) for feed in registry.feeds().values()]
+ROW_ACCOUNTING_CHECKS = [build_row_accounting_check(feed) for feed in registry.feeds().values()]

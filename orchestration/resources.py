@@ -1,0 +1,34 @@
+"""The one resource every asset shares: where the warehouse lives.
+
+Resolved from ``$CSW_HOME`` when the code location loads, so ``csw run`` and ``dagster dev``
+started from the repository root act on the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from warehouse.settings import Paths, csw_home, load_settings
+
+# DuckDB allows one writer: every asset that writes the warehouse runs in this pool (limit 1).
+DUCKDB_WRITER_POOL = "duckdb_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Paths and settings of one warehouse home."""
+
+    home: str
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(Path(self.home))
+
+    def settings(self) -> dict[str, Any]:
+        return load_settings(Path(self.home))
+
+
+def default_warehouse() -> WarehouseResource:
+    return WarehouseResource(home=str(csw_home()))

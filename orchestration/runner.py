@@ -1,0 +1,65 @@
+"""Running the Dagster jobs from the command line, on the same instance ``dagster dev`` shows.
+
+The instance lives in ``$CSW_HOME/dagster`` (run storage, event logs). ``csw run`` also writes
+``CSW_HOME`` and ``DAGSTER_HOME`` into the repository's ``.env`` (which ``dagster dev`` reads from
+the directory it starts in), so the UI opened from the repository root shows the runs ``csw run``
+made, without anyone exporting variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warehouse.settings import REPO_ROOT, Paths
+
+DAGSTER_YAML = """\
+# Dagster instance of this warehouse home (written by csw; edit freely).
+concurrency:
+  pools:
+    # DuckDB has one writer: every asset in the duckdb_writer pool runs alone.
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def _update_dotenv(values: dict[str, str], dotenv: Path) -> None:
+    lines = dotenv.read_text(encoding="utf-8").splitlines() if dotenv.exists() else []
+    kept = [line for line in lines if line.split("=", 1)[0].strip() not in values]
+    kept += [f"{key}={value}" for key, value in values.items()]
+    dotenv.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+def prepare_home(home: Path, write_dotenv: bool = True) -> Paths:
+    """Create the home's folders and Dagster instance config, and point this process at them."""
+    paths = Paths(home.resolve()).ensure()
+    dagster_yaml = paths.dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists():
+        dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["CSW_HOME"] = str(paths.home)
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+    os.environ["CSW_WAREHOUSE_PATH"] = str(paths.warehouse)
+    if write_dotenv and os.access(REPO_ROOT, os.W_OK):
+        _update_dotenv({"CSW_HOME": str(paths.home), "DAGSTER_HOME": str(paths.dagster_home)}, REPO_ROOT / ".env")
+    return paths
+
+
+def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = None,
+            tags: dict[str, str] | None = None, write_dotenv: bool = True):
+    """Execute a job in this process against the home's Dagster instance; returns the result."""
+    prepare_home(home, write_dotenv=write_dotenv)
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.resources import WarehouseResource
+
+    with dg.DagsterInstance.get() as instance:
+        job = defs.resolve_job_def(job_name)
+        return job.execute_in_process(
+            instance=instance,
+            partition_key=partition_key,
+            tags={"csw/trigger": "csw", **(tags or {})},
+            resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
+            raise_on_error=False,
+        )

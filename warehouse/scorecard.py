@@ -1,0 +1,52 @@
+"""The published quarterly scorecard file, read from ``marts.mart_scorecard_quarterly``.
+
+The CSV has the mart's columns for one quarter and a notes block is kept out of the file (so any
+tool reads it), with the notes in a sidecar ``.notes.txt``: population year used, sources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+NOTES = """Scorecard notes
+- value: count in the quarter; rolling_12m: the 12 months ending with the quarter; rolling_12m_previous: the 12 months before.
+- significant_change: exact Poisson (conditional binomial) test of rolling_12m against rolling_12m_previous, two-sided, at the configured level (default 95%).
+- rate_per_1000: rolling_12m per 1,000 residents, using the ONS mid-year population of the quarter's year, or the latest earlier year available (population_year says which).
+- rag: red = significant deterioration, green = significant improvement, amber = no significant change (settings).
+- district_rank: rank of the rate among the 14 districts and unitaries, 1 = highest rate.
+- Areas: districts count rows attributed through their LSOA (road casualties: local_authority_ons_district); E10000017 (Lancashire-12) sums its 12 districts; E23000003 (Lancashire-14, the police force area) counts every row the force reported, including "No Location" and out-of-county rows.
+- Crime and ASB: data.police.uk street-level data (ASB is not crime and is excluded from all crime). Road casualties: DfT STATS19; adjusted KSI = fatal + sum of adjusted serious probabilities.
+"""
+
+
+def latest_complete_quarter(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
+    """The latest financial-year quarter the scorecard has values for (the mart holds complete quarters only)."""
+    row = con.execute(
+        """select financial_year, fy_quarter from marts.mart_scorecard_quarterly
+           where value is not null order by financial_year desc, fy_quarter desc limit 1"""
+    ).fetchone()
+    return (row[0], int(row[1])) if row else None
+
+
+def scorecard_file_name(financial_year: str, quarter: int) -> str:
+    return f"scorecard_{financial_year.replace('/', '-')}_Q{quarter}.csv"
+
+
+def write_scorecard_csv(con: duckdb.DuckDBPyConnection, financial_year: str, quarter: int, target: Path) -> int:
+    """Write one quarter of the scorecard; returns the number of rows."""
+    tmp = target.with_suffix(".csv.tmp")
+    con.execute(
+        """copy (select * from marts.mart_scorecard_quarterly
+                 where financial_year = $fy and fy_quarter = $q
+                 order by indicator_id, area_code)
+           to '{path}' (header, delimiter ',')""".replace("{path}", str(tmp).replace("'", "''")),
+        {"fy": financial_year, "q": quarter},
+    )
+    tmp.replace(target)
+    target.with_suffix(".notes.txt").write_text(NOTES, encoding="utf-8")
+    return con.execute(
+        "select count(*) from marts.mart_scorecard_quarterly where financial_year = ? and fy_quarter = ?",
+        [financial_year, quarter],
+    ).fetchone()[0]
