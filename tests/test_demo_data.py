@@ -1,0 +1,380 @@
+"""Tests for the synthetic demo feed generator (ingestion.demo_data).
+
+The demo files stand in for partner feeds, so the tests pin the published formats (exact headers,
+CRLF police files, DfT codes) and the quirks the warehouse must cope with.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingestion import demo_data as dd
+
+SEED = 20240401
+SMALL = 0.05
+AREA_CODES = {a[0] for a in dd.AREAS}
+REAL_STATS19 = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "stats19" / "west_yorkshire_2024"
+
+
+def _read(path: Path) -> pl.DataFrame:
+    """Everything as text, so the tests see the values exactly as written."""
+    return pl.read_csv(path, infer_schema_length=0)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]], float]:
+    root = tmp_path_factory.mktemp("demo_small")
+    t0 = time.perf_counter()
+    files = dd.write_demo_data(root, seed=SEED, scale=SMALL)
+    return root, files, time.perf_counter() - t0
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]], float]:
+    root = tmp_path_factory.mktemp("demo_full")
+    t0 = time.perf_counter()
+    files = dd.write_demo_data(root, seed=SEED, scale=1.0)
+    return root, files, time.perf_counter() - t0
+
+
+@pytest.fixture(scope="module")
+def police(small) -> pl.DataFrame:
+    return pl.concat([_read(p) for p in small[1]["police_street"]])
+
+
+@pytest.fixture(scope="module")
+def geo() -> pl.DataFrame:
+    return dd.demo_geography(SEED)
+
+
+# --- run, files, determinism ------------------------------------------------------------------
+
+def test_small_scale_runs_quickly(small) -> None:
+    assert small[2] < 10
+
+
+def test_full_scale_runs_well_under_30_seconds(full) -> None:
+    assert full[2] < 20
+
+
+def test_files_written_per_feed(small) -> None:
+    root, files, _ = small
+    assert set(files) == {"police_street", "ons_lsoa_lookup", "population",
+                          "stats19_collision", "stats19_vehicle", "stats19_casualty"}
+    police = [p.name for p in files["police_street"]]
+    assert len(police) == 42 and police[0] == "2022-04-lancashire-street.csv"
+    assert police[-1] == "2025-09-lancashire-street.csv"
+    for table in ("collision", "vehicle", "casualty"):
+        names = [p.name for p in files[f"stats19_{table}"]]
+        assert names == [f"dft-road-casualty-statistics-{table}-{s}.csv"
+                         for s in ("2022", "2023", "2024", "provisional-mid-year-unvalidated-2025")]
+    for feed, paths in files.items():
+        assert all(p.parent == root / feed and p.is_file() for p in paths)
+
+
+def test_same_seed_gives_byte_identical_files(small, tmp_path: Path) -> None:
+    root, files, _ = small
+    again = dd.write_demo_data(tmp_path, seed=SEED, scale=SMALL)
+    for feed, paths in files.items():
+        assert [p.relative_to(root) for p in paths] == [p.relative_to(tmp_path) for p in again[feed]]
+        for a, b in zip(paths, again[feed]):
+            assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_other_seed_gives_other_data(small, tmp_path: Path) -> None:
+    other = dd.write_demo_data(tmp_path, seed=SEED + 1, months=("2022-04", "2022-04"), scale=SMALL)
+    assert other["police_street"][0].read_bytes() != small[1]["police_street"][0].read_bytes()
+
+
+def test_tiny_and_invalid_scale(tmp_path: Path) -> None:
+    files = dd.write_demo_data(tmp_path, months=("2024-01", "2024-01"), scale=1e-6)
+    assert _read(files["police_street"][0]).columns == dd.POLICE_HEADER
+    assert all(_read(p).height >= 1 for p in files["stats19_collision"])
+    with pytest.raises(ValueError):
+        dd.write_demo_data(tmp_path, scale=0)
+
+
+def test_months_argument(tmp_path: Path) -> None:
+    files = dd.write_demo_data(tmp_path, months=("2023-11", "2024-02"), scale=0.01)
+    assert [p.name[:7] for p in files["police_street"]] == ["2023-11", "2023-12", "2024-01", "2024-02"]
+
+
+# --- geography ----------------------------------------------------------------------------------
+
+def test_geography_shape(geo: pl.DataFrame) -> None:
+    assert geo.columns == ["lsoa11_code", "lsoa11_name", "lsoa21_code", "lsoa21_name", "lad_code", "lad_name",
+                           "lon", "lat", "population_weight", "in_county"]
+    inc = geo.filter("in_county")
+    assert 940 <= inc.height <= 1020
+    assert set(inc["lad_code"]) == AREA_CODES
+    assert geo["lsoa11_code"].is_unique().all() and geo["lsoa21_code"].is_unique().all()
+    assert geo["lsoa21_name"].is_unique().all()
+    assert inc["lsoa11_code"].str.contains(r"^E01\d{6}$").all()
+    kept = (inc["lsoa11_code"] == inc["lsoa21_code"]).mean()
+    assert 0.90 <= kept <= 0.96
+    new = inc.filter(pl.col("lsoa11_code") != pl.col("lsoa21_code"))
+    assert new["lsoa21_code"].str.starts_with("E0103").all()
+    assert (new["lsoa21_name"].str.extract(r"^(.*) \d{3}[A-Z]$") == new["lad_name"]).all()
+    assert inc["lon"].is_between(-3.1, -2.0).all() and inc["lat"].is_between(53.5, 54.2).all()
+    sums = inc.group_by("lad_code").agg(pl.col("population_weight").sum())["population_weight"]
+    assert (sums - 1).abs().max() < 1e-9
+
+
+def test_geography_names_and_out_of_county(geo: pl.DataFrame) -> None:
+    assert geo["lsoa11_name"].str.contains(r"^[A-Za-z ]+ \d{3}[A-Z]$").all()
+    assert (geo["lsoa11_name"].str.extract(r"^(.*) \d{3}[A-Z]$") == geo["lad_name"]).all()
+    out = geo.filter(~pl.col("in_county"))
+    assert 10 <= out.height <= 14
+    assert {"E08000010", "E08000014", "E07000031", "E07000163", "E08000033", "W06000003"} == set(out["lad_code"])
+    assert out.filter(pl.col("lad_code") == "W06000003")["lsoa11_code"].str.starts_with("W01").all()
+    assert dd.demo_geography(SEED).equals(geo)
+
+
+# --- police street ---------------------------------------------------------------------------------
+
+def test_police_format(small) -> None:
+    for path in small[1]["police_street"]:
+        raw = path.read_bytes()
+        assert raw.startswith(",".join(dd.POLICE_HEADER).encode() + b"\r\n")
+        assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n")
+        df = _read(path)
+        assert df.columns == dd.POLICE_HEADER
+        assert (df["Month"] == path.name[:7]).all()
+        assert (df["Reported by"] == "Lancashire Constabulary").all()
+        assert (df["Falls within"] == "Lancashire Constabulary").all()
+        assert df["Context"].null_count() == df.height
+
+
+def test_police_values(police: pl.DataFrame) -> None:
+    asb = police.filter(pl.col("Crime type") == "Anti-social behaviour")
+    crime = police.filter(pl.col("Crime type") != "Anti-social behaviour")
+    assert asb["Crime ID"].null_count() == asb.height and asb["Last outcome category"].null_count() == asb.height
+    assert crime["Crime ID"].str.contains(r"^[0-9a-f]{64}$").all()
+    assert crime["Last outcome category"].is_in(list(dd.OUTCOMES)).all()
+    assert set(police["Crime type"]) == set(dd.CRIME_TYPES)
+    located = police.filter(pl.col("Location") != "No Location")
+    assert located["Location"].str.starts_with("On or near ").all()
+    assert located["Longitude"].str.contains(r"^-\d\.\d{6}$").all()
+    assert located["Latitude"].str.contains(r"^5\d\.\d{6}$").all()
+    assert 0.22 <= asb.height / police.height <= 0.28
+    shares = crime["Crime type"].value_counts(normalize=True)
+    violence = shares.filter(pl.col("Crime type") == "Violence and sexual offences")["proportion"][0]
+    assert 0.34 <= violence <= 0.44
+
+
+def test_police_no_location_and_out_of_county(police: pl.DataFrame, geo: pl.DataFrame) -> None:
+    noloc = police.filter(pl.col("Location") == "No Location")
+    assert 0.025 <= noloc.height / police.height <= 0.045
+    for c in ("Longitude", "Latitude", "LSOA code", "LSOA name"):
+        assert noloc[c].null_count() == noloc.height
+    out_codes = geo.filter(~pl.col("in_county"))["lsoa11_code"]
+    share = police["LSOA code"].is_in(out_codes.implode()).mean()
+    assert 0.0015 <= share <= 0.006
+    assert police["LSOA code"].drop_nulls().str.starts_with("W01").any()
+
+
+def test_police_lsoa_vintage_switch(police: pl.DataFrame, geo: pl.DataFrame) -> None:
+    before = police.filter((pl.col("Month") < "2023-07") & pl.col("LSOA code").is_not_null())
+    after = police.filter((pl.col("Month") >= "2023-07") & pl.col("LSOA code").is_not_null())
+    assert before["LSOA code"].is_in(geo["lsoa11_code"].implode()).all()
+    assert after["LSOA code"].is_in(geo["lsoa21_code"].implode()).all()
+    new = geo.filter(pl.col("lsoa11_code") != pl.col("lsoa21_code"))["lsoa21_code"]
+    assert not before["LSOA code"].is_in(new.implode()).any()
+    assert after["LSOA code"].is_in(new.implode()).any()
+    pairs = after.select("LSOA code", "LSOA name").unique().join(
+        geo.select(pl.col("lsoa21_code").alias("LSOA code"), "lsoa21_name"), on="LSOA code")
+    assert (pairs["LSOA name"] == pairs["lsoa21_name"]).all()
+
+
+def test_police_repeated_crime_ids(small) -> None:
+    prev: set[str] = set()
+    recurring = identical = repeats = rows = 0
+    for path in small[1]["police_street"]:
+        crime = _read(path).filter(pl.col("Crime ID").is_not_null())
+        repeats += crime.height - crime["Crime ID"].n_unique()
+        rows += crime.height
+        identical += crime.is_duplicated().any()  # some repeats are fully identical rows
+        ids = set(crime["Crime ID"])
+        recurring += bool(ids & prev)  # a few IDs recur in the following month
+        prev = ids
+    assert 0.006 <= repeats / rows <= 0.015
+    assert identical >= 30 and recurring >= 30
+
+
+def test_police_recent_outcomes_lag(police: pl.DataFrame) -> None:
+    crime = police.filter(pl.col("Crime ID").is_not_null())
+    ui = crime.group_by("Month").agg((pl.col("Last outcome category") == "Under investigation").mean().alias("ui"))
+    ui = ui.sort("Month")["ui"]
+    assert (ui.tail(6) > 0.5).all()
+    assert (ui.head(12) < 0.2).all()
+
+
+def test_police_area_rates_differ(police: pl.DataFrame, geo: pl.DataFrame) -> None:
+    code_to_lad = pl.concat([geo.select(pl.col(c).alias("LSOA code"), "lad_name")
+                             for c in ("lsoa11_code", "lsoa21_code")]).unique()
+    per_area = police.join(code_to_lad, on="LSOA code").group_by("lad_name").len()
+    pops = {a[1]: a[3] for a in dd.AREAS}
+    rate = {r["lad_name"]: r["len"] / pops[r["lad_name"]]
+            for r in per_area.iter_rows(named=True) if r["lad_name"] in pops}
+    assert rate["Blackpool"] > 2 * rate["Ribble Valley"]
+    assert min(rate["Blackpool"], rate["Preston"], rate["Burnley"]) > max(rate["Fylde"], rate["Ribble Valley"])
+
+
+def test_police_full_scale_volumes(full) -> None:
+    counts = [_read(p).height for p in full[1]["police_street"]]
+    assert all(11_500 <= c <= 15_500 for c in counts)
+    assert 12_000 <= sum(counts) / len(counts) <= 15_000
+    july, january = counts[3], counts[9]  # 2022-07 vs 2023-01: summer peak
+    assert july > january
+
+
+# --- lookups and population ------------------------------------------------------------------------
+
+def test_lookups(small, geo: pl.DataFrame) -> None:
+    p11, p21 = small[1]["ons_lsoa_lookup"]
+    l11, l21 = _read(p11), _read(p21)
+    assert l11.columns == ["FID", "LSOA11CD", "LSOA11NM", "LAD19CD", "LAD19NM"]
+    assert l21.columns == ["LSOA21CD", "LSOA21NM", "LAD22CD", "LAD22NM", "ObjectId"]
+    assert set(l11["LSOA11CD"]) == set(geo["lsoa11_code"])
+    missing = dd.lsoa21_codes_missing_from_lookup(geo)
+    assert len(missing) == 5 and all(c.startswith("E0103") for c in missing)
+    assert set(l21["LSOA21CD"]) == set(geo["lsoa21_code"]) - set(missing)
+
+
+def test_missing_lsoa21_codes_are_used_by_police(police: pl.DataFrame, geo: pl.DataFrame) -> None:
+    used = set(police.filter(pl.col("Month") >= "2023-07")["LSOA code"].drop_nulls())
+    assert set(dd.lsoa21_codes_missing_from_lookup(geo)) <= used
+
+
+def test_population_files(small, geo: pl.DataFrame) -> None:
+    p_lsoa, p_lad = small[1]["population"]
+    raw = p_lsoa.read_bytes()
+    assert raw.startswith(b"Year,LSOA Code,Population\r\n")
+    lsoa = pl.read_csv(p_lsoa)
+    assert set(lsoa["Year"]) == {2020, 2021}
+    inc = geo.filter("in_county")
+    assert lsoa.filter(pl.col("Year") == 2020)["LSOA Code"].sort().equals(inc["lsoa11_code"].sort().alias("LSOA Code"))
+    assert lsoa["Population"].dtype == pl.Int64 and lsoa["Population"].min() > 500
+    lad = pl.read_csv(p_lad)
+    assert lad.columns == ["Code", "Name", "Geography", "Mid-2022", "Mid-2023", "Mid-2024"]
+    assert set(lad["Code"]) == AREA_CODES | {"E10000017"}
+    assert set(lad["Geography"]) == {"Non-metropolitan District", "Unitary Authority", "County"}
+    districts = lad.filter(pl.col("Geography") == "Non-metropolitan District")
+    county = lad.filter(pl.col("Code") == "E10000017")
+    for y in ("Mid-2022", "Mid-2023", "Mid-2024"):
+        assert county[y][0] == districts[y].sum()
+    areas = lad.filter(pl.col("Geography") != "County")
+    assert 1_520_000 <= areas["Mid-2022"].sum() <= 1_620_000
+    growth = areas["Mid-2024"].sum() / areas["Mid-2023"].sum()
+    assert 1.004 <= growth <= 1.010
+    by_area = (lsoa.join(inc.select(pl.col("lsoa11_code").alias("LSOA Code"), "lad_code"), on="LSOA Code")
+               .group_by("lad_code", "Year").agg(pl.col("Population").sum()).pivot("Year", index="lad_code"))
+    joined = by_area.join(lad.select(pl.col("Code").alias("lad_code"), "Mid-2022"), on="lad_code")
+    ratio = joined["Mid-2022"] / joined["2021"]
+    assert ratio.is_between(1.0, 1.015).all(), "LSOA 2021 totals lead into the district 2022 figures"
+
+
+# --- STATS19 ----------------------------------------------------------------------------------------
+
+def _stats19(files: dict[str, list[Path]], i: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return tuple(_read(files[f"stats19_{t}"][i]) for t in ("collision", "vehicle", "casualty"))
+
+
+@pytest.mark.real_data
+@pytest.mark.skipif(not REAL_STATS19.is_dir(), reason="shared real data absent")
+def test_stats19_headers_match_real_files() -> None:
+    for name, header in (("accidents", dd.COLLISION_HEADER), ("vehicles", dd.VEHICLE_HEADER),
+                         ("casualties", dd.CASUALTY_HEADER)):
+        with open(REAL_STATS19 / f"{name}.csv", encoding="utf-8") as fh:
+            assert fh.readline().rstrip("\r\n").split(",") == header
+
+
+def test_stats19_headers(small) -> None:
+    for i in (1, 2, 3):
+        col, veh, cas = _stats19(small[1], i)
+        assert (col.columns, veh.columns, cas.columns) == (dd.COLLISION_HEADER, dd.VEHICLE_HEADER, dd.CASUALTY_HEADER)
+    col, veh, cas = _stats19(small[1], 0)
+    for df in (col, veh, cas):
+        assert df.columns[:3] == ["accident_index", "accident_year", "accident_reference"]
+        assert not {"collision_index", "enhanced_severity_collision", "enhanced_casualty_severity",
+                    "collision_adjusted_severity_serious", "casualty_injury_based"} & set(df.columns)
+    assert "accident_severity" in col.columns and "lsoa_of_accident_location" in col.columns
+    assert {"casualty_adjusted_severity_serious", "casualty_adjusted_severity_slight"} <= set(cas.columns)
+
+
+@pytest.mark.parametrize("i,year", [(0, 2022), (1, 2023), (2, 2024), (3, 2025)])
+def test_stats19_collisions(small, i: int, year: int) -> None:
+    col, veh, cas = (df.rename({v: k for k, v in dd.LEGACY_RENAME.items()}, strict=False)
+                     for df in _stats19(small[1], i))
+    for df in (col, veh, cas):  # every column filled; only adjusted severities may be empty (fatal)
+        assert {c for c in df.columns if df[c].null_count()} <= {
+            f"{t}_adjusted_severity_{s}" for t in ("collision", "casualty") for s in ("serious", "slight")}
+    assert col["collision_index"].str.contains(rf"^{year}04\d{{7}}$").all() and col["collision_index"].is_unique().all()
+    assert (col["collision_ref_no"] == col["collision_index"].str.slice(4)).all()
+    assert (col["collision_year"] == str(year)).all() and (col["police_force"] == "4").all()
+    assert (col["local_authority_district"] == "-1").all()
+    assert col["local_authority_ons_district"].is_in(list(AREA_CODES)).all()
+    dates = col["date"].str.strptime(pl.Date, "%d/%m/%Y")
+    assert (dates.dt.year() == year).all() and (dates.dt.month().max() <= (6 if year == 2025 else 12))
+    assert col["time"].str.contains(r"^([01]\d|2[0-3]):[0-5]\d$").all()
+    lon, lat = col["longitude"].cast(float), col["latitude"].cast(float)
+    assert lon.is_between(-3.2, -1.9).all() and lat.is_between(53.45, 54.3).all()
+    assert col["location_easting_osgr"].cast(int).is_between(320_000, 400_000).all()
+    assert col["location_northing_osgr"].cast(int).is_between(395_000, 480_000).all()
+    counts = cas.group_by("collision_index").agg(k=pl.len(), worst=pl.col("casualty_severity").cast(int).min())
+    chk = col.join(counts, on="collision_index", how="left")
+    assert (chk["number_of_casualties"].cast(int) == chk["k"]).all()
+    assert (chk["collision_severity"].cast(int) == chk["worst"]).all()
+    nveh = veh.group_by("collision_index").agg(n=pl.len(), top=pl.col("vehicle_reference").cast(int).max())
+    chk = col.join(nveh, on="collision_index", how="left")
+    assert (chk["number_of_vehicles"].cast(int) == chk["n"]).all() and (chk["n"] == chk["top"]).all()
+    assert chk["n"].is_between(1, 3).all()
+    linked = cas.join(veh, on=["collision_index", "vehicle_reference"], how="left")
+    assert linked["vehicle_type"].null_count() == 0
+    occupants = linked.filter(pl.col("casualty_type") != "0")
+    assert (occupants["casualty_type"] == occupants["vehicle_type"]).all()
+
+
+@pytest.mark.parametrize("i", [0, 1, 2, 3])
+def test_stats19_casualty_codes(small, i: int) -> None:
+    cas = _stats19(small[1], i)[2]
+    sev = cas["casualty_severity"].cast(int)
+    assert sev.is_in([1, 2, 3]).all()
+    assert ((cas["casualty_class"] == "3") == (cas["casualty_type"] == "0")).all()
+    age, band = cas["age_of_casualty"].cast(int), cas["age_band_of_casualty"].cast(int)
+    assert age.is_between(-1, 95).all()
+    edges = [(0, 5), (6, 10), (11, 15), (16, 20), (21, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75), (76, 200)]
+    expect = pl.Series([-1 if a < 0 else next(b for b, (lo, hi) in enumerate(edges, 1) if lo <= a <= hi) for a in age])
+    assert (band == expect).all()
+    ser, sli = (cas[f"casualty_adjusted_severity_{s}"].cast(float) for s in ("serious", "slight"))
+    fatal = sev == 1
+    assert ser.filter(fatal).null_count() == fatal.sum() and sli.filter(fatal).null_count() == fatal.sum()
+    assert ((ser + sli).filter(~fatal) - 1).abs().max() < 1e-9
+    assert ser.filter(sev == 2).min() >= 0.7 and ser.filter(sev == 3).max() <= 0.25
+    if i > 0:
+        enh = cas["enhanced_casualty_severity"].cast(int)
+        assert (enh.filter(sev == 1) == 1).all() and (enh.filter(sev == 3) == 3).all()
+        assert enh.filter(sev == 2).is_in([5, 6, 7]).all()
+        assert (cas["casualty_injury_based"] == "1").all()
+
+
+def test_stats19_full_scale_volumes_and_mix(full) -> None:
+    for i in (0, 1, 2):
+        col, veh, cas = _stats19(full[1], i)
+        assert 2_700 <= col.height <= 3_300 and 5_000 <= veh.height <= 6_000 and 3_600 <= cas.height <= 4_400
+        sev = cas["casualty_severity"].cast(int)
+        assert 0.006 <= (sev == 1).mean() <= 0.02 and 0.19 <= (sev == 2).mean() <= 0.25
+        adjusted = (sev == 1).sum() + cas["casualty_adjusted_severity_serious"].cast(float).sum()
+        assert 880 <= adjusted <= 1_120
+        ctype = cas["casualty_type"].cast(int)
+        assert 0.10 <= (ctype == 0).mean() <= 0.16 and 0.07 <= (ctype == 1).mean() <= 0.13
+        assert 0.07 <= ctype.is_in([2, 3, 4, 5, 23, 97]).mean() <= 0.13 and 0.52 <= (ctype == 9).mean() <= 0.64
+        age = cas["age_of_casualty"].cast(int)
+        assert 0.13 <= age.is_between(17, 24).mean() <= 0.19 and (age == -1).any()
+    col = _stats19(full[1], 3)[0]
+    assert 1_300 <= col.height <= 1_700
+    shares = col["local_authority_ons_district"].value_counts(normalize=True)
+    assert set(shares["local_authority_ons_district"]) == AREA_CODES
