@@ -27,6 +27,15 @@ def read_csv_text(data: bytes) -> pl.DataFrame:
     Rejects, with a reason, what is not a CSV: empty files, binary files, undecodable text,
     a header and no rows, ragged rows.
     """
+    return read_csv_lines(data)[0]
+
+
+def read_csv_lines(data: bytes) -> tuple[pl.DataFrame, pl.Series]:
+    """As :func:`read_csv_text`, plus the line number on which each record starts.
+
+    A quoted value may span lines, so a record's line is not simply its index + 2: the newlines
+    inside earlier records are added (vectorised, from the values as read).
+    """
     if data.startswith(BOM):
         data = data[len(BOM):]
     if not data.strip():
@@ -47,7 +56,6 @@ def read_csv_text(data: bytes) -> pl.DataFrame:
             io.BytesIO(data),
             infer_schema=False,
             has_header=True,
-            missing_utf8_is_empty_string=False,
             truncate_ragged_lines=False,
             raise_if_empty=True,
             encoding="utf8",
@@ -63,5 +71,9 @@ def read_csv_text(data: bytes) -> pl.DataFrame:
         raise FileRejected("the file has a header but no data rows")
     # Header names lose stray whitespace (and the CR of CRLF endings); values lose surrounding blanks.
     frame.columns = [c.strip() for c in frame.columns]
+    newlines = frame.select(
+        pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0)).cast(pl.Int64).alias("n")
+    ).get_column("n")
+    lines = (pl.int_range(0, frame.height, dtype=pl.Int64, eager=True) + 2 + newlines.cum_sum() - newlines)
     # Empty strings are treated as missing, as every partner's export means them.
-    return frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    return frame.with_columns(pl.all().str.strip_chars().replace("", None)), lines.alias("_line")

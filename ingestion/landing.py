@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingestion.errors import FileRejected
 
-STREET_MEMBER = re.compile(r"(?:^|/)(\d{4}-\d{2})-(.+)-street\.csv$")
+STREET_MEMBER = re.compile(r"(?:^|/)([0-9]{4}-[0-9]{2})-(.+)-street\.csv$")
 
 
 @dataclass(frozen=True)

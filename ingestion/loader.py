@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from ingestion import registry
-from ingestion.csv_reader import read_csv_text
+from ingestion.csv_reader import read_csv_lines
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit, UnreadableUnit, discover
 from ingestion.registry import Feed
@@ -111,6 +111,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         result.status = "unchanged"
         return result
     text: pl.DataFrame | None = None
+    lines: pl.Series | None = None
     prepared = None
     failures = None
     other: str | None = None
@@ -120,7 +121,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
                 raise FileRejected(
                     f"not a CSV: {unit.path.suffix or 'no'} extension; {feed.name} accepts {', '.join(feed.accepts)}"
                 )
-            text = read_csv_text(data)
+            text, lines = read_csv_lines(data)
             result.rows_read = text.height
             other = registry.identify(text.columns)
             prepared = feed.prepare(text, unit)
@@ -138,14 +139,42 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         log.warning("%s: rejected %s: %s", feed.name, unit.file_name, result.reason)
         return result
 
-    assert text is not None and prepared is not None and failures is not None
+    assert text is not None and lines is not None and prepared is not None and failures is not None
     result.partition_key, result.scope = prepared.partition_key, prepared.scope
+    try:
+        raw_rows, quarantine = _build(feed, unit, result, text, lines, prepared.frame, failures)
+    except Exception as exc:  # a file that breaks the feed's code must not stop the others: record it, go on
+        log.exception("%s: %s could not be loaded", feed.name, unit.file_name)
+        result.status = "rejected"
+        result.reason = f"unexpected error while loading ({type(exc).__name__}: {str(exc)[:300]}); nothing was loaded"
+        result.rows_loaded = result.rows_quarantined = 0
+        result.superseded = []
+        _record(con, unit, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
+        return result
+    # A database failure here (disk full, killed) rolls back and raises: the run fails, nothing is
+    # half-written, and the next run loads the file again.
+    _commit(con, feed, unit, result, raw_rows, quarantine, run_id)
+    log.info(
+        "%s: %s loaded %d of %d rows (%d quarantined)%s", feed.name, unit.file_name, result.rows_loaded,
+        result.rows_read, result.rows_quarantined, f"; supersedes {len(result.superseded)} file(s)" if result.superseded else "",
+    )
+    return result
+
+
+def _build(feed: Feed, unit: LandedUnit, result: UnitResult, text: pl.DataFrame, lines: pl.Series,
+           frame: pl.DataFrame, failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows to append to ``raw.<feed>`` and to ``meta.quarantine`` (no database access)."""
+    sha = result.sha256
+    line_of = pl.DataFrame({"_row": pl.int_range(0, lines.len(), dtype=pl.Int64, eager=True), "_line": lines})
     bad_rows = failures.get_column("_row").unique()
-    indexed = prepared.frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
+    indexed = frame.with_row_index("_row").with_columns(pl.col("_row").cast(pl.Int64))
     good = indexed.filter(~pl.col("_row").is_in(bad_rows.implode()))
-    raw_rows = feed.to_raw(good.drop([c for c in good.columns if c.startswith("_") and c != "_row"])).with_columns(
-        pl.lit(sha).alias("source_file"), (pl.col("_row") + 2).alias("source_row")
-    ).drop("_row")
+    raw_rows = (
+        feed.to_raw(good.drop([c for c in good.columns if c.startswith("_") and c != "_row"]))
+        .join(line_of, on="_row", how="left")
+        .with_columns(pl.lit(sha).alias("source_file"), pl.col("_line").alias("source_row"))
+        .drop("_row", "_line")
+    )
     quarantine = (
         failures.join(
             text.with_row_index("_row")
@@ -155,11 +184,12 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
             on="_row",
             how="left",
         )
+        .join(line_of, on="_row", how="left")
         .select(
             pl.lit(feed.name).alias("feed"),
             pl.lit(sha).alias("source_file"),
             pl.lit(unit.file_name).alias("file_name"),
-            (pl.col("_row") + 2).alias("source_row"),
+            pl.col("_line").alias("source_row"),
             "check_name",
             "column_name",
             "failure_case",
@@ -167,9 +197,15 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
             pl.lit(_now()).alias("quarantined_at"),
         )
     )
-    result.rows_loaded = raw_rows.height
+    result.rows_loaded = raw_rows.get_column("source_row").n_unique() if raw_rows.height else 0
     result.rows_quarantined = bad_rows.len()
+    return raw_rows, quarantine
 
+
+def _commit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, result: UnitResult,
+            raw_rows: pl.DataFrame, quarantine: pl.DataFrame, run_id: str) -> None:
+    """Append good rows, quarantine bad ones, supersede the partition's old file, record the unit: atomically."""
+    sha = result.sha256
     con.execute("begin transaction")
     try:
         con.register("_batch", raw_rows.to_arrow())
@@ -191,11 +227,6 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
     except Exception:
         con.execute("rollback")
         raise
-    log.info(
-        "%s: %s loaded %d of %d rows (%d quarantined)%s", feed.name, unit.file_name, result.rows_loaded,
-        result.rows_read, result.rows_quarantined, f"; supersedes {len(result.superseded)} file(s)" if result.superseded else "",
-    )
-    return result
 
 
 def pending_units(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path) -> Iterable[LandedUnit | tuple[Path, str]]:

@@ -24,7 +24,7 @@ SCHEMA = pa.DataFrameSchema(
     columns={
         "crime_id": rules.text_column(),
         "month": rules.text_column(
-            rules.matches(r"^\d{4}-(0[1-9]|1[0-2])$", "month_format", "Month must be YYYY-MM"),
+            rules.matches(r"^[0-9]{4}-(0[1-9]|1[0-2])$", "month_format", "Month must be YYYY-MM"),
             rules.column_check(pl.col("month") == pl.col("_file_month"), "month_matches_file_name",
                                "Month must equal the month in the file name"),
             required_=True,

@@ -19,7 +19,7 @@ from ingestion.landing import LandedUnit
 from ingestion.registry import Feed, Prepared
 from schemas.police_street import SCHEMA
 
-FILE_NAME = re.compile(r"^(\d{4}-\d{2})-([a-z0-9-]+)-street\.csv$", re.IGNORECASE)
+FILE_NAME = re.compile(r"([0-9]{4}-(?:0[1-9]|1[0-2]))-([a-z0-9-]+)-street\.csv", re.IGNORECASE | re.ASCII)
 
 HEADER = {
     "crime id": "crime_id",
@@ -56,7 +56,7 @@ COLUMNS = {
 
 def parse_file_name(name: str) -> tuple[str, str]:
     """(month, force) from ``YYYY-MM-<force>-street.csv``; rejects any other name."""
-    match = FILE_NAME.match(name)
+    match = FILE_NAME.fullmatch(name)
     if not match:
         raise FileRejected(
             f"file name {name!r} is not YYYY-MM-<force>-street.csv: the month and force are taken from the name"

@@ -1,0 +1,137 @@
+"""Shared fixtures for the ingestion tests.
+
+``feed_registry`` makes ``ingestion.registry`` usable even while some feed modules are still being
+written (it then holds police_street only); ``police_db`` is an in-memory warehouse with the meta
+tables and ``raw.police_street``; ``police_landing`` writes police.uk street files into
+``tmp_path/landing/police_street/`` and loads that folder through the real loader.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion import loader, registry
+from ingestion.feeds import police_street
+from warehouse.database import ensure_schema
+
+REPO = Path(__file__).resolve().parents[1]
+
+POLICE_HEADER = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+
+
+@pytest.fixture
+def feed_registry(monkeypatch: pytest.MonkeyPatch) -> bool:
+    """True when the full registry (every feed module) imports; otherwise police_street only."""
+    try:
+        feeds = registry.feeds()
+    except Exception:  # a feed module is not written yet: test police_street on its own
+        monkeypatch.setattr(registry, "_FEEDS", {"police_street": police_street.FEED})
+        return False
+    return "police_street" in feeds and len(feeds) > 1
+
+
+@pytest.fixture
+def police_db(feed_registry: bool):
+    con = duckdb.connect(":memory:")
+    ensure_schema(con, {police_street.FEED.raw_table: police_street.FEED.columns})
+    yield con
+    con.close()
+
+
+class PoliceLanding:
+    """Writes police.uk street-level CSVs the way data.police.uk publishes them, and loads them."""
+
+    feed = police_street.FEED
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "landing" / "police_street"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._ids = itertools.count(1)
+
+    def row(self, **values: str) -> dict[str, str]:
+        """A valid Lancashire burglary row for 2024-01; keyword names are snake_case header names."""
+        row = {
+            "Crime ID": f"{next(self._ids):064x}",
+            "Month": "2024-01",
+            "Reported by": "Lancashire Constabulary",
+            "Falls within": "Lancashire Constabulary",
+            "Longitude": "-2.465978",
+            "Latitude": "53.767257",
+            "Location": "On or near Stone Hill Drive",
+            "LSOA code": "E01012607",
+            "LSOA name": "Blackburn with Darwen 001A",
+            "Crime type": "Burglary",
+            "Last outcome category": "Investigation complete; no suspect identified",
+            "Context": "",
+        }
+        by_snake = {h.lower().replace(" ", "_"): h for h in POLICE_HEADER}
+        for key, value in values.items():
+            row[by_snake[key]] = value
+        return row
+
+    @staticmethod
+    def csv_bytes(rows: Iterable[Mapping[str, str]], header: list[str] = POLICE_HEADER, newline: str = "\n") -> bytes:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator=newline)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([row.get(h, "") for h in header])
+        return buf.getvalue().encode("utf-8")
+
+    def write(self, rows: Iterable[Mapping[str, str]], month: str = "2024-01", force: str = "lancashire", *,
+              name: str | None = None, header: list[str] = POLICE_HEADER, newline: str = "\n",
+              gz: bool = False) -> Path:
+        """Write ``YYYY-MM-<force>-street.csv`` (or ``name``) into the landing folder."""
+        data = self.csv_bytes(rows, header, newline)
+        name = name or f"{month}-{force}-street.csv" + (".gz" if gz else "")
+        if gz:
+            data = gzip.compress(data)
+        path = self.dir / name
+        path.write_bytes(data)
+        return path
+
+    def write_bytes(self, name: str, data: bytes) -> Path:
+        path = self.dir / name
+        path.write_bytes(data)
+        return path
+
+    def load(self, con: duckdb.DuckDBPyConnection, run_id: str = "run-1") -> list[loader.UnitResult]:
+        return loader.ingest_feed(con, self.feed, self.dir, run_id)
+
+    @staticmethod
+    def source_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+        """meta.source_files by file_name."""
+        cur = con.execute("select * from meta.source_files order by file_name")
+        cols = [d[0] for d in cur.description]
+        return {row[cols.index("file_name")]: dict(zip(cols, row)) for row in cur.fetchall()}
+
+    @staticmethod
+    def quarantine(con: duckdb.DuckDBPyConnection) -> list[dict]:
+        cur = con.execute("select * from meta.quarantine order by source_row, check_name")
+        cols = [d[0] for d in cur.description]
+        out = [dict(zip(cols, row)) for row in cur.fetchall()]
+        for q in out:
+            q["raw"] = json.loads(q["raw_record"]) if q["raw_record"] else None
+        return out
+
+    @staticmethod
+    def raw(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[dict]:
+        cur = con.execute(f"select * from raw.police_street where {where} order by source_file, source_row")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+@pytest.fixture
+def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
+    return PoliceLanding(tmp_path)
