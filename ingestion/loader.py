@@ -53,8 +53,17 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _already_seen(con: duckdb.DuckDBPyConnection, feed: str, sha: str) -> bool:
-    return con.execute("select 1 from meta.source_files where feed = ? and sha256 = ?", [feed, sha]).fetchone() is not None
+def _already_seen(con: duckdb.DuckDBPyConnection, feed: str, sha: str, file_name: str) -> bool:
+    """Seen: the same bytes were accepted before, or were rejected under this same name.
+
+    A rejection can depend on the name (a police file must say its month and force, a population
+    file its year), so the same bytes landed under a corrected name are read again.
+    """
+    return con.execute(
+        """select 1 from meta.source_files where feed = ? and sha256 = ?
+           and (status <> 'rejected' or file_name = ?)""",
+        [feed, sha, file_name],
+    ).fetchone() is not None
 
 
 def _unchanged_on_disk(con: duckdb.DuckDBPyConnection, unit: LandedUnit) -> bool:
@@ -85,7 +94,7 @@ def reject_path(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, reason: 
 
     sha = sha256_hex(path.read_bytes())
     result = UnitResult(feed.name, path.name, "rejected", sha256=sha, reason=reason)
-    if _already_seen(con, feed.name, sha):
+    if _already_seen(con, feed.name, sha, path.name):
         result.status = "unchanged"
         return result
     stat = path.stat()
@@ -107,7 +116,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         sha, data = exc.sha256, None
         result.status, result.reason = "rejected", exc.reason
     result.sha256 = sha
-    if _already_seen(con, feed.name, sha):
+    if _already_seen(con, feed.name, sha, unit.file_name):
         result.status = "unchanged"
         return result
     text: pl.DataFrame | None = None

@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets; dbt tests become asset checks through the translator."""
 
-from __future__ import annotations
 
 import os
 from collections.abc import Iterator
@@ -9,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.dbt_project import TRANSLATOR, dbt_project, dbt_vars
+from orchestration.dbt_project import TRANSLATOR, dbt_cli, dbt_project, dbt_vars
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 
@@ -27,7 +26,3 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     """
     os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.paths.warehouse)
     yield from dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context).stream()
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(dbt_project().project_dir))

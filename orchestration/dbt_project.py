@@ -2,13 +2,15 @@
 
 The translator names every dbt node by its warehouse schema (``marts/fct_crime``), maps the
 ``raw`` sources onto the ingestion assets that fill them and the ``meta`` sources onto the
-nightly intake, so the asset graph reads landing -> ingestion -> staging -> marts -> outputs.
+nightly intake's two tables, so the asset graph reads landing -> ingestion -> staging -> marts -> outputs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,7 +21,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from warehouse.settings import DBT_PROJECT_DIR, csw_home, load_settings
 
-NIGHTLY_INTAKE_KEY = dg.AssetKey(["nightly_intake"])
+# The nightly intake writes these two tables; dbt reads them as the `meta` source.
+SOURCE_FILES_KEY = dg.AssetKey(["meta", "source_files"])
+QUARANTINE_KEY = dg.AssetKey(["meta", "quarantine"])
 
 
 def _ensure_profile_env() -> None:
@@ -38,13 +42,25 @@ def _manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     return (project_dir / "dbt_project.yml").stat().st_mtime > built
 
 
+def dbt_executable() -> str:
+    """The dbt of this environment, whether or not the virtual environment is on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+
+
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project, with a manifest parsed if missing or older than the project's files."""
     _ensure_profile_env()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     if _manifest_is_stale(DBT_PROJECT_DIR, project.manifest_path):
-        DbtCliResource(project_dir=project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
+        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            ["parse", "--quiet"], target_path=Path("target")
+        ).wait()
     return project
 
 
@@ -69,9 +85,7 @@ class CswDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
-            if dbt_resource_props["source_name"] == "raw":
-                return dg.AssetKey(["raw", dbt_resource_props["name"]])
-            return NIGHTLY_INTAKE_KEY
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema") or "main"
         if resource_type == "seed":
             schema = "reference"

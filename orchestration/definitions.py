@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration.dbt_assets import dbt_resource, warehouse_models
+from orchestration.dbt_assets import warehouse_models
+from orchestration.dbt_project import dbt_cli
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
 from orchestration.outputs import scorecard_csv
 from orchestration.resources import default_warehouse
@@ -14,5 +15,5 @@ defs = dg.Definitions(
     jobs=[nightly_job, *ingest_jobs.values()],
     schedules=[nightly_schedule],
     sensors=[landing_sensor],
-    resources={"warehouse": default_warehouse(), "dbt": dbt_resource()},
+    resources={"warehouse": default_warehouse(), "dbt": dbt_cli()},
 )

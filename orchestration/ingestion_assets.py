@@ -3,17 +3,16 @@
 * ``raw/<feed>`` (one per feed) is partitioned by the feed's own partitions (months, years,
   vintages): materialising a partition loads the landed files of that partition. The landing
   sensor and the UI use these for one partition at a time.
-* ``nightly_intake`` loads every new file of every feed in one step, as the nightly job needs,
-  and records a materialisation of each ``raw/<feed>`` partition it filled, so the partition view
-  stays true whichever way the data came in.
+* ``nightly_intake`` (materialising ``meta/source_files`` and ``meta/quarantine``) loads every new
+  file of every feed in one step, as the nightly job needs, and records a materialisation of each
+  ``raw/<feed>`` partition it filled, so the partition view stays true whichever way data came in.
 * ``row_accounting`` checks (one per feed) prove rows read = rows loaded + rows quarantined
   against the tables themselves, after either path.
 """
 
-from __future__ import annotations
 
-import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -21,7 +20,7 @@ from ingestion import registry
 from ingestion.loader import UnitResult, ingest_feed
 from ingestion.partitions import UNREADABLE
 from ingestion.registry import Feed
-from orchestration.dbt_project import NIGHTLY_INTAKE_KEY
+from orchestration.dbt_project import QUARANTINE_KEY, SOURCE_FILES_KEY
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from warehouse.accounting import row_accounting
 from warehouse.database import connect
@@ -80,17 +79,22 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
     return _raw
 
 
-@dg.asset(
-    key=NIGHTLY_INTAKE_KEY,
-    group_name="ingestion",
+@dg.multi_asset(
+    name="nightly_intake",
+    specs=[
+        dg.AssetSpec(SOURCE_FILES_KEY, group_name="ingestion", kinds={"duckdb"},
+                     description="Every landed file (or archive member): sha256, partition, status, rows "
+                                 "read/loaded/quarantined, reason. Written by the nightly intake and the feed assets."),
+        dg.AssetSpec(QUARANTINE_KEY, group_name="ingestion", kinds={"duckdb"},
+                     description="Every row that failed a rule: file, line, rule, column, value and the raw row."),
+    ],
     pool=DUCKDB_WRITER_POOL,
-    kinds={"duckdb"},
     description=(
         "The nightly intake: every new file in $CSW_HOME/landing/<feed>/ for every feed, validated and "
         "loaded (rows to raw.<feed>, failures to meta.quarantine, every file to meta.source_files)."
     ),
 )
-def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
     all_results: dict[str, list[UnitResult]] = {}
     with connect(warehouse.paths.warehouse) as con:
         for feed in registry.feeds().values():
@@ -111,14 +115,16 @@ def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     meta["feeds"] = dg.MetadataValue.json(
         {name: {"files": sum(r.status != "unchanged" for r in rs)} for name, rs in all_results.items()}
     )
-    return dg.MaterializeResult(metadata=meta)
+    yield dg.MaterializeResult(asset_key=SOURCE_FILES_KEY, metadata=meta)
+    yield dg.MaterializeResult(asset_key=QUARANTINE_KEY,
+                               metadata={"rows_quarantined": meta["rows_quarantined"]})
 
 
 def build_row_accounting_check(feed: Feed) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=raw_key(feed),
         name="row_accounting",
-        additional_deps=[NIGHTLY_INTAKE_KEY],
+        additional_deps=[SOURCE_FILES_KEY],
         blocking=True,
         description="Every accepted file: rows read = rows loaded + rows quarantined, counted in the tables.",
     )

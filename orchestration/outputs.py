@@ -1,6 +1,5 @@
 """Published outputs, rebuilt by the nightly job from the marts (read-only)."""
 
-from __future__ import annotations
 
 import csv
 from pathlib import Path

@@ -6,7 +6,6 @@
   data is validated during the day and problems show before the night.
 """
 
-from __future__ import annotations
 
 import json
 from pathlib import Path
@@ -16,7 +15,6 @@ import dagster as dg
 from ingestion import registry
 from ingestion.landing import LandedUnit, discover
 from ingestion.partitions import partition_of
-from orchestration.dbt_project import NIGHTLY_INTAKE_KEY
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, raw_key
 from warehouse.settings import csw_home
 
@@ -33,7 +31,6 @@ ingest_jobs = {
     feed.name: dg.define_asset_job(
         name=f"ingest_{feed.name}",
         selection=dg.AssetSelection.assets(raw_key(feed)),
-        partitions_def=dg.DynamicPartitionsDefinition(name=feed.dagster_partitions_name),
         description=f"Load landed {feed.name} files, one partition ({feed.partitions}) at a time.",
     )
     for feed in registry.feeds().values()

@@ -147,8 +147,8 @@ RULE_CASES = [
     ("crime_type_unknown", {"crime_type": "Murder"}, {"crime_type_known"}, "crime_type"),
     ("crime_type_wrong_case", {"crime_type": "burglary"}, {"crime_type_known"}, "crime_type"),
     ("required_crime_type", {"crime_type": ""}, {"required"}, "crime_type"),
-    # An empty Month also fails the file-name comparison (see the strict test below).
-    ("required_month", {"month": ""}, {"required", "month_matches_file_name"}, "month"),
+    # An empty Month fails only the presence rule (not also the file-name comparison).
+    ("required_month", {"month": ""}, {"required"}, "month"),
 ]
 
 
@@ -187,9 +187,6 @@ def test_quarantine_check_name_is_the_rule_name(police_db, police_landing):
                      "crime_type_known", "required", "month_format"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG schemas/rules.py:125 (column_check) fills nulls with False, so month_matches_file_name also fails "
-    "on an empty Month, against the module's rule that only `required` is about presence"))
 def test_empty_month_fails_only_the_required_rule(police_db, police_landing):
     pl_ = police_landing
     pl_.write([pl_.row(month="")])
@@ -197,9 +194,6 @@ def test_empty_month_fails_only_the_required_rule(police_db, police_landing):
     assert [rule(q["check_name"]) for q in pl_.quarantine(police_db)] == ["required"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG schemas/rules.py:17 LSOA_PATTERN uses \\d, which Polars' (Rust) regex treats as any Unicode digit: "
-    "'E01١٢٣٤٥٦' passes lsoa_code_format and is loaded"))
 def test_lsoa_code_with_non_ascii_digits_is_quarantined(police_db, police_landing):
     pl_ = police_landing
     pl_.write([pl_.row(lsoa_code="E01\u0661\u0662\u0663\u0664\u0665\u0666"), pl_.row()])

@@ -34,7 +34,7 @@ create table if not exists meta.source_files (
     landing_path varchar,
     file_size bigint,
     file_mtime_ns bigint,
-    primary key (feed, sha256)
+    primary key (feed, sha256, file_name)
 );
 create table if not exists meta.quarantine (
     feed varchar not null,

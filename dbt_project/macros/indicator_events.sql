@@ -1,0 +1,69 @@
+{#
+    indicator_events(): one select per row of the indicator_catalogue seed, unioned. Each select
+    reads the indicator's source model, keeps the rows matching its `filter_sql` and gives each
+    the value of its `value_sql`, with the row's provenance (source_file, source_row). The
+    catalogue is read at run time (`run_query`), so the catalogue is the only place where an
+    indicator is defined.
+
+    in_force_area says whether the row was reported by the partnership's force: police.uk rows
+    by `force = var('police_uk_force')`, STATS19 rows by `police_force = var('stats19_police_force')`.
+    Only rows that count somewhere are kept: reported by the force, or attributed to one of the
+    districts of int_area_district_members (national STATS19 files hold every force's rows).
+#}
+{% macro indicator_events() -%}
+    {%- set catalogue = ref('indicator_catalogue') -%}
+    {%- set area_members = ref('int_area_district_members') -%}
+    {%- set police_in_force = "force = '" ~ var('police_uk_force') ~ "'" -%}
+    {%- set in_force_area = {
+        'fct_crime': police_in_force,
+        'fct_asb': police_in_force,
+        'fct_road_casualty': 'police_force = ' ~ var('stats19_police_force'),
+    } -%}
+    {%- set indicators = [] -%}
+    {%- if execute -%}
+        {%- set catalogue_rows = run_query(
+            'select indicator_id, source_model, filter_sql, value_sql from '
+            ~ catalogue ~ ' order by indicator_id'
+        ) -%}
+        {%- for row in catalogue_rows.rows -%}
+            {%- if row['source_model'] not in in_force_area -%}
+                {{ exceptions.raise_compiler_error(
+                    'indicator_catalogue: indicator ' ~ row['indicator_id'] ~ ' has source_model '
+                    ~ row['source_model'] ~ '; expected one of ' ~ (in_force_area.keys() | list | join(', '))
+                ) }}
+            {%- endif -%}
+            {%- do indicators.append(row) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if indicators | length == 0 %}
+        select
+            cast(null as varchar) as indicator_id,
+            cast(null as date) as month,
+            cast(null as varchar) as lad_code,
+            cast(null as boolean) as in_force_area,
+            cast(null as double) as value,
+            cast(null as varchar) as source_model,
+            cast(null as varchar) as source_file,
+            cast(null as bigint) as source_row
+        where false
+    {%- endif %}
+    {%- for indicator in indicators %}
+        select
+            '{{ indicator["indicator_id"] }}' as indicator_id,
+            month,
+            lad_code,
+            coalesce({{ in_force_area[indicator['source_model']] }}, false) as in_force_area,
+            cast(({{ indicator['value_sql'] }}) as double) as value,
+            '{{ indicator["source_model"] }}' as source_model,
+            source_file,
+            source_row
+        from {{ ref(indicator['source_model']) }}
+        where
+            ({{ indicator['filter_sql'] }})
+            and (
+                coalesce({{ in_force_area[indicator['source_model']] }}, false)
+                or lad_code in (select member_districts.lad_code from {{ area_members }} as member_districts)
+            )
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

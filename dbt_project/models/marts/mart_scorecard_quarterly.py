@@ -1,0 +1,95 @@
+"""The Board's quarterly scorecard: int_scorecard_quarterly_base plus the significance test.
+
+The rolling 12 months are compared with the previous 12 months by the exact Poisson
+(conditional binomial) test of warehouse.statistics, the one implementation the project uses;
+its two-sided p-value is compared with var('significance_level'). A significant increase of a
+lower_is_better indicator is a deterioration; the RAG colour of each outcome is var('rag').
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def _statistics():
+    """warehouse.statistics, installed or found in the repository above the working directory."""
+    try:
+        from warehouse import statistics
+    except ImportError:
+        for folder in (Path(os.getcwd()), *Path(os.getcwd()).parents):
+            if (folder / "warehouse" / "statistics.py").is_file():
+                sys.path.append(str(folder))
+                break
+        from warehouse import statistics
+    return statistics
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    significance_level = float(dbt.config.get("significance_level"))
+    rag_colours = {
+        "significant_deterioration": dbt.config.get("rag_significant_deterioration"),
+        "significant_improvement": dbt.config.get("rag_significant_improvement"),
+        "no_significant_change": dbt.config.get("rag_no_significant_change"),
+    }
+    statistics = _statistics()
+
+    base = dbt.ref("int_scorecard_quarterly_base")
+    keys = ["indicator_id", "area_code", "financial_year", "fy_quarter"]
+    frame = base.project(", ".join(keys + ["polarity", "rolling_12m", "rolling_12m_previous"])).df()
+
+    now = frame["rolling_12m"].astype(float).to_numpy()
+    before = frame["rolling_12m_previous"].astype(float).to_numpy()
+    # The test rounds counts to whole events (adjusted KSI is not an integer).
+    p_value = statistics.poisson_change_p_value(now, before)
+    significant = statistics.significant_change(now, before, significance_level)
+    known = ~np.isnan(p_value)
+
+    direction = np.select([now > before, now < before, now == before], ["up", "down", "no change"], default="")
+    worse = np.where(frame["polarity"].to_numpy() == "lower_is_better", "up", "down")
+    outcome = np.where(
+        ~significant,
+        "no_significant_change",
+        np.where(direction == worse, "significant_deterioration", "significant_improvement"),
+    )
+
+    tests = frame[keys].copy()
+    tests["p_value"] = p_value
+    tests["significant_change"] = pd.array(np.where(known, significant, None), dtype="boolean")
+    tests["direction"] = np.where(known, direction, None)
+    tests["rag"] = np.where(known, [rag_colours[o] for o in outcome], None)
+
+    scored = base.join(session.from_df(tests), ", ".join(keys))
+    return scored.project(
+        f"""
+        indicator_id,
+        indicator_name,
+        key_issue,
+        unit,
+        polarity,
+        area_code,
+        area_name,
+        area_type,
+        financial_year,
+        fy_quarter,
+        quarter_end_month,
+        value,
+        value_same_quarter_last_year,
+        pct_change,
+        rolling_12m,
+        rolling_12m_previous,
+        population,
+        population_year,
+        population_source,
+        rate_per_1000,
+        cast(p_value as double) as p_value,
+        cast(significant_change as boolean) as significant_change,
+        cast(direction as varchar) as direction,
+        cast(rag as varchar) as rag,
+        district_rank,
+        cast({significance_level!r} as double) as significance_level
+        """
+    ).order("indicator_id, area_code, quarter_end_month")

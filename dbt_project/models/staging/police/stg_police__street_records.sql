@@ -1,0 +1,61 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'police_street') }}
+
+),
+
+source_files as (
+
+    select * from {{ source('meta', 'source_files') }}
+
+),
+
+loaded_files as (
+
+    select sha256 as source_file
+
+    from source_files
+
+    where status = 'loaded'
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(source.crime_id), '') as crime_id,
+        source.month,
+        source.reported_by,
+        source.falls_within,
+        source.longitude,
+        source.latitude,
+        source.location,
+        nullif(trim(source.lsoa_code), '') as lsoa_code,
+        nullif(trim(source.lsoa_name), '') as lsoa_name,
+        source.crime_type,
+        nullif(trim(source.last_outcome_category), '') as last_outcome_category,
+        source.context,
+        source.force,
+        source.source_file,
+        source.source_row
+
+    from source
+
+    where source.source_file in (select loaded_files.source_file from loaded_files)
+
+),
+
+final as (
+
+    select
+        *,
+        crime_type = 'Anti-social behaviour' as is_asb,
+        lsoa_code is null as is_no_location
+
+    from renamed
+
+)
+
+select * from final

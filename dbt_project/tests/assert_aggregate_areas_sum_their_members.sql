@@ -1,0 +1,53 @@
+-- Lancashire-12 and every cluster equal the sum of their member districts, month by month.
+with
+
+monthly as (
+
+    select * from {{ ref('mart_indicator_monthly') }}
+
+),
+
+area_members as (
+
+    select * from {{ ref('int_area_district_members') }}
+
+),
+
+member_sums as (
+
+    select
+        monthly.indicator_id,
+        area_members.area_code,
+        monthly.month,
+        sum(monthly.value) as members_value
+
+    from area_members
+
+    inner join monthly
+        on area_members.lad_code = monthly.area_code
+
+    where area_members.area_type in ('county', 'cluster')
+
+    group by monthly.indicator_id, area_members.area_code, monthly.month
+
+),
+
+final as (
+
+    select
+        member_sums.*,
+        monthly.value
+
+    from member_sums
+
+    left join monthly
+        on
+            member_sums.indicator_id = monthly.indicator_id
+            and member_sums.area_code = monthly.area_code
+            and member_sums.month = monthly.month
+
+    where monthly.value is null or abs(monthly.value - member_sums.members_value) > 1e-9
+
+)
+
+select * from final

@@ -1,0 +1,94 @@
+"""ONS lookups from LSOA (2001, 2011 or 2021 definitions) to local authority district, any vintage.
+
+Accepted: any ONS (Open Geography Portal) lookup CSV that has an ``LSOAyyCD`` column and a district
+code column ``LADyyCD`` (or ``LTLAyyCD``, or failing those ``UTLAyyCD``), found by header name,
+case-insensitively, whatever else it carries (wards, CCGs, IMD ranks, FID/ObjectId). Names come
+from the matching ``LSOAyyNM`` / ``LADyyNM`` columns when present (the Welsh ``...NMW`` are not
+used). Where a file has several LSOA vintages (``LSOA01CD`` and ``LSOA11CD``: a best-fit lookup
+between vintages) the latest is taken, likewise for several district vintages. The vintages are
+read from the header: ``LSOA11CD`` -> lsoa_vintage 2011, ``LAD19CD`` -> lad_vintage 2019.
+A file without an LSOA or a district code column (a LAD-to-PFA lookup, a names-and-codes list) is
+rejected: it is not an LSOA-to-district lookup.
+Partition: the vintage pair from the header, e.g. ``LSOA11_LAD19``; a later file of the same pair
+supersedes the earlier. A file may repeat an LSOA (one row per ward); staging makes it distinct.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from ingestion.errors import FileRejected
+from ingestion.landing import LandedUnit
+from ingestion.registry import Feed, Prepared
+from schemas.ons_lsoa_lookup import SCHEMA
+
+LSOA_CD = re.compile(r"^LSOA([0-9][0-9])CD$", re.IGNORECASE)
+LSOA_NM = re.compile(r"^LSOA([0-9][0-9])NM$", re.IGNORECASE)
+LAD_CD = re.compile(r"^(LAD|LTLA|UTLA)([0-9][0-9])CD$", re.IGNORECASE)
+LAD_NM = re.compile(r"^(LAD|LTLA|UTLA)([0-9][0-9])NM$", re.IGNORECASE)
+DISTRICT_PREFERENCE = ("LAD", "LTLA", "UTLA")  # lower tier first: a district, not a county
+
+COLUMNS = {
+    "lsoa_code": "VARCHAR",
+    "lsoa_name": "VARCHAR",
+    "lsoa_vintage": "INTEGER",
+    "lad_code": "VARCHAR",
+    "lad_name": "VARCHAR",
+    "lad_vintage": "INTEGER",
+}
+
+
+def _found(columns: list[str]) -> str:
+    return f"(found: {', '.join(columns[:8])}{'...' if len(columns) > 8 else ''})"
+
+
+def _vintage(yy: str) -> int:
+    return 2000 + int(yy)
+
+
+def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
+    lsoa = [(m.group(1), c) for c in text.columns if (m := LSOA_CD.match(c))]
+    if not lsoa:
+        raise FileRejected(f"not an LSOA-to-district lookup: no LSOAxxCD column {_found(text.columns)}")
+    lad = [(m.group(1).upper(), m.group(2), c) for c in text.columns if (m := LAD_CD.match(c))]
+    if not lad:
+        raise FileRejected(
+            f"not an LSOA-to-district lookup: no LADxxCD, LTLAxxCD or UTLAxxCD column {_found(text.columns)}"
+        )
+    lsoa_yy, lsoa_col = max(lsoa, key=lambda v: _vintage(v[0]))
+    kind = next(k for k in DISTRICT_PREFERENCE if any(v[0] == k for v in lad))
+    _, lad_yy, lad_col = max((v for v in lad if v[0] == kind), key=lambda v: _vintage(v[1]))
+    lsoa_names = {m.group(1): c for c in text.columns if (m := LSOA_NM.match(c))}
+    lad_names = {(m.group(1).upper(), m.group(2)): c for c in text.columns if (m := LAD_NM.match(c))}
+
+    def name(column: str | None) -> pl.Expr:
+        return pl.col(column) if column else pl.lit(None, dtype=pl.Utf8)
+
+    frame = text.select(
+        pl.col(lsoa_col).alias("lsoa_code"),
+        name(lsoa_names.get(lsoa_yy)).alias("lsoa_name"),
+        pl.lit(str(_vintage(lsoa_yy))).alias("lsoa_vintage"),
+        pl.col(lad_col).alias("lad_code"),
+        name(lad_names.get((kind, lad_yy))).alias("lad_name"),
+        pl.lit(str(_vintage(lad_yy))).alias("lad_vintage"),
+    )
+    return Prepared(frame=frame, partition_key=f"LSOA{lsoa_yy}_{kind}{lad_yy}")
+
+
+def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
+    return valid.with_columns(pl.col("lsoa_vintage").cast(pl.Int32), pl.col("lad_vintage").cast(pl.Int32))
+
+
+FEED = Feed(
+    name="ons_lsoa_lookup",
+    description="ONS lookups from LSOA (2001/2011/2021) to local authority district, any vintage",
+    raw_table="raw.ons_lsoa_lookup",
+    columns=COLUMNS,
+    schema=SCHEMA,
+    prepare=prepare,
+    to_raw=to_raw,
+    signature=frozenset({"lsoa11cd", "lsoa11nm"}),
+    partitions="LSOA and district vintage pair from the header (e.g. LSOA11_LAD19)",
+)

@@ -1,0 +1,45 @@
+"""Row contract of ONS LSOA-to-local-authority lookups (any vintage).
+
+The warehouse covers England and Wales, so an LSOA must be an English or Welsh code (E01/W01 + 6
+digits). A well-formed Scottish data zone or Northern Irish small area (S01..., N...) is not an
+error in the file, but it is outside the warehouse: it breaks its own rule,
+``lsoa_in_england_or_wales``, so the quarantine says why. Anything else that is not an E01/W01
+code breaks ``lsoa_code_format``. Rules: ``required`` (both codes), ``lsoa_code_format``,
+``lsoa_in_england_or_wales``, ``lad_code_format``. Repeated LSOAs (one row per ward) are normal.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas import rules
+
+# A GSS code of the other UK nations' small areas (Scottish data zones S01/S00, NI N00/N20/N21...).
+OTHER_NATION_CODE = r"^[SN][0-9]{8}$"
+
+SCHEMA = pa.DataFrameSchema(
+    name="ons_lsoa_lookup",
+    columns={
+        "lsoa_code": rules.text_column(
+            rules.matches(rules.LSOA_PATTERN + "|" + OTHER_NATION_CODE, "lsoa_code_format",
+                          "LSOA code must look like E01012345 or W01001234"),
+            rules.column_check(
+                pl.col("lsoa_code").is_null() | ~pl.col("lsoa_code").str.contains(OTHER_NATION_CODE),
+                "lsoa_in_england_or_wales",
+                "Scottish and Northern Irish small areas are outside the warehouse (England and Wales only)",
+            ),
+            required_=True,
+        ),
+        "lsoa_name": rules.text_column(),
+        "lad_code": rules.text_column(
+            rules.matches(rules.LAD_PATTERN, "lad_code_format",
+                          "local authority code must look like E07000117 (E/W/S/N + 8 digits)"),
+            required_=True,
+        ),
+        "lad_name": rules.text_column(),
+        "lsoa_vintage": rules.text_column(),
+        "lad_vintage": rules.text_column(),
+    },
+    strict=False,
+)

@@ -1,0 +1,90 @@
+"""The Dagster code location: what the data team sees in the UI and schedules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ingestion import registry
+from orchestration.definitions import defs
+from orchestration.schedules import landing_sensor
+
+
+def _asset_graph():
+    return defs.resolve_asset_graph()
+
+
+def test_jobs_schedule_and_sensor() -> None:
+    nightly = defs.resolve_job_def("nightly")
+    assert nightly is not None
+    for feed in registry.feeds():
+        assert defs.resolve_job_def(f"ingest_{feed}") is not None
+    schedule = defs.resolve_schedule_def("nightly_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/London"
+    assert schedule.job_name == "nightly"
+    assert defs.resolve_sensor_def("landing_sensor") is not None
+
+
+def test_feed_assets_are_partitioned_with_row_accounting_checks() -> None:
+    graph = _asset_graph()
+    check_keys = {k for k in graph.asset_check_keys}
+    for feed in registry.feeds().values():
+        key = dg.AssetKey(["raw", feed.name])
+        node = graph.get(key)
+        assert isinstance(node.partitions_def, dg.DynamicPartitionsDefinition)
+        assert dg.AssetCheckKey(key, "row_accounting") in check_keys
+
+
+def test_dbt_models_and_tests_are_assets_and_checks() -> None:
+    graph = _asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for mart in ("dim_area", "dim_month", "fct_crime", "fct_asb", "fct_road_casualty",
+                 "mart_indicator_monthly", "mart_scorecard_quarterly"):
+        assert f"marts/{mart}" in keys
+    dbt_checks = [k for k in graph.asset_check_keys if k.asset_key.path[0] in ("marts", "staging")]
+    assert len(dbt_checks) >= 10
+    # the scorecard output sits downstream of the scorecard mart
+    assert dg.AssetKey(["marts", "mart_scorecard_quarterly"]) in graph.get(
+        dg.AssetKey(["outputs", "scorecard_csv"])).parent_keys
+
+
+def test_no_orphans_and_sources_mapped_to_ingestion() -> None:
+    graph = _asset_graph()
+    materializable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable]
+    roots = {k.to_user_string() for k in materializable if not graph.get(k).parent_keys}
+    # only ingestion (and reference seeds) start the graph
+    assert all(r.startswith(("meta/source_files", "meta/quarantine", "raw/", "reference/")) for r in roots), roots
+    staging = [k for k in materializable if k.path[0] == "staging" and k.path[1].startswith("stg_")]
+    assert staging
+    for key in staging:
+        parents = {p.to_user_string() for p in graph.get(key).parent_keys}
+        assert any(p.startswith(("raw/", "meta/source_files", "meta/quarantine")) for p in parents), key
+
+
+def test_writers_share_one_pool() -> None:
+    graph = _asset_graph()
+    for key in [dg.AssetKey(["meta", "source_files"]), dg.AssetKey(["marts", "fct_crime"]),
+                dg.AssetKey(["raw", "police_street"])]:
+        assert graph.get(key).pools == {"duckdb_writer"}, key
+
+
+def test_landing_sensor_requests_ingestion_for_new_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSW_HOME", str(tmp_path))
+    folder = tmp_path / "landing" / "police_street"
+    folder.mkdir(parents=True)
+    (folder / "2024-03-lancashire-street.csv").write_text(
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+        "Last outcome category,Context\n,2024-03,Lancashire Constabulary,Lancashire Constabulary,,,No Location,,,"
+        "Anti-social behaviour,,\n", encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance)
+        result = landing_sensor(context)
+        assert [r.partition_key for r in result.run_requests] == ["2024-03"]
+        assert result.run_requests[0].job_name == "ingest_police_street"
+        assert result.dynamic_partitions_requests[0].partition_keys == ["2024-03"]
+        # the same files on the next tick: nothing new
+        again = landing_sensor(dg.build_sensor_context(instance=instance, cursor=result.cursor))
+        assert isinstance(again, dg.SkipReason)
