@@ -17,15 +17,29 @@ NOTES = """Scorecard notes
 - rag: red = significant deterioration, green = significant improvement, amber = no significant change (settings).
 - district_rank: rank of the rate among the 14 districts and unitaries, 1 = highest rate.
 - Areas: districts count rows attributed through their LSOA (road casualties: local_authority_ons_district); E10000017 (Lancashire-12) sums its 12 districts; E23000003 (Lancashire-14, the police force area) counts every row the force reported, including "No Location" and out-of-county rows.
+- Coverage: the quarter is the latest complete for at least half of the indicators; indicators whose source has not been published that far yet (typically STATS19, published annually) are absent from this file.
 - Crime and ASB: data.police.uk street-level data (ASB is not crime and is excluded from all crime). Road casualties: DfT STATS19; adjusted KSI = fatal + sum of adjusted serious probabilities.
 """
 
 
 def latest_complete_quarter(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
-    """The latest financial-year quarter the scorecard has values for (the mart holds complete quarters only)."""
+    """The latest financial-year quarter complete for at least half of the indicators.
+
+    Feeds arrive at different lags (police.uk about two months, STATS19 a year or more), so the
+    latest quarter of *any* indicator may hold only road safety, and the latest of *every*
+    indicator would be a year old. Half the catalogue is the Board's quarter; indicators whose
+    source has not reached it yet are absent from that quarter's file (the notes say so).
+    The mart holds complete quarters only.
+    """
     row = con.execute(
-        """select financial_year, fy_quarter from marts.mart_scorecard_quarterly
-           where value is not null order by financial_year desc, fy_quarter desc limit 1"""
+        """with per_quarter as (
+               select financial_year, fy_quarter, count(distinct indicator_id) as indicators
+               from marts.mart_scorecard_quarterly where value is not null group by all
+           ),
+           catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly)
+           select financial_year, fy_quarter from per_quarter, catalogue
+           order by (2 * per_quarter.indicators >= catalogue.indicators) desc, financial_year desc, fy_quarter desc
+           limit 1"""
     ).fetchone()
     return (row[0], int(row[1])) if row else None
 
