@@ -88,3 +88,32 @@ def test_landing_sensor_requests_ingestion_for_new_files(tmp_path: Path, monkeyp
         # the same files on the next tick: nothing new
         again = landing_sensor(dg.build_sensor_context(instance=instance, cursor=result.cursor))
         assert isinstance(again, dg.SkipReason)
+
+
+def _police_csv(month: str) -> str:
+    return (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+        f"Last outcome category,Context\nabc,{month},Lancashire Constabulary,Lancashire Constabulary,-2.5,53.7,"
+        "On or near X,E01012607,Blackburn with Darwen 001A,Burglary,Under investigation,\n"
+    )
+
+
+def test_partitioned_ingestion_job_loads_only_its_partition(tmp_path: Path) -> None:
+    from orchestration.resources import WarehouseResource
+    from warehouse.database import connect
+
+    folder = tmp_path / "landing" / "police_street"
+    folder.mkdir(parents=True)
+    for month in ("2024-01", "2024-02"):
+        (folder / f"{month}-lancashire-street.csv").write_text(_police_csv(month), encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("police_street_partitions", ["2024-01", "2024-02"])
+        job = defs.resolve_job_def("ingest_police_street")
+        result = job.execute_in_process(instance=instance, partition_key="2024-02",
+                                        resources={"warehouse": WarehouseResource(home=str(tmp_path))})
+        assert result.success
+        assert instance.get_materialized_partitions(dg.AssetKey(["raw", "police_street"])) == {"2024-02"}
+        checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+        assert checks and all(e.event_specific_data.passed for e in checks)
+    with connect(tmp_path / "warehouse.duckdb", read_only=True) as con:
+        assert con.execute("select partition_key from meta.source_files").fetchall() == [("2024-02",)]
