@@ -6,25 +6,11 @@ its two-sided p-value is compared with var('significance_level'). A significant 
 lower_is_better indicator is a deterioration; the RAG colour of each outcome is var('rag').
 """
 
-import os
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-
-def _statistics():
-    """warehouse.statistics, installed or found in the repository above the working directory."""
-    try:
-        from warehouse import statistics
-    except ImportError:
-        for folder in (Path(os.getcwd()), *Path(os.getcwd()).parents):
-            if (folder / "warehouse" / "statistics.py").is_file():
-                sys.path.append(str(folder))
-                break
-        from warehouse import statistics
-    return statistics
+# The project's own package (installed with `make`): the one implementation of the test.
+from warehouse import statistics
 
 
 def model(dbt, session):
@@ -35,7 +21,6 @@ def model(dbt, session):
         "significant_improvement": dbt.config.get("rag_significant_improvement"),
         "no_significant_change": dbt.config.get("rag_no_significant_change"),
     }
-    statistics = _statistics()
 
     base = dbt.ref("int_scorecard_quarterly_base")
     keys = ["indicator_id", "area_code", "financial_year", "fy_quarter"]
@@ -60,7 +45,8 @@ def model(dbt, session):
     tests["p_value"] = p_value
     tests["significant_change"] = pd.array(np.where(known, significant, None), dtype="boolean")
     tests["direction"] = np.where(known, direction, None)
-    tests["rag"] = np.where(known, [rag_colours[o] for o in outcome], None)
+    colour = np.select([outcome == o for o in rag_colours], list(rag_colours.values()), default="")
+    tests["rag"] = np.where(known, colour, None)
 
     scored = base.join(session.from_df(tests), ", ".join(keys))
     return scored.project(
