@@ -276,6 +276,12 @@ def test_scorecard_csv_published_for_latest_quarter(home: Path, con) -> None:
     mart = q(con, "select * from marts.mart_scorecard_quarterly where financial_year = '2024/25' and fy_quarter = 2")
     assert published.height == mart.height
     assert set(published.columns) == set(mart.columns)
+    cell = published.filter((pl.col("indicator_id") == "all_crime") & (pl.col("area_code") == "E23000003")).row(0, named=True)
+    truth = mart.filter((pl.col("indicator_id") == "all_crime") & (pl.col("area_code") == "E23000003")).row(0, named=True)
+    assert int(cell["value"]) == truth["value"] and int(cell["rolling_12m"]) == truth["rolling_12m"]
+    assert float(cell["rate_per_1000"]) == pytest.approx(truth["rate_per_1000"], abs=5e-4)
+    assert cell["rag"] == truth["rag"]
+    assert (home / "outputs" / "scorecard_2024-25_Q2.notes.txt").read_text().count("population") >= 1
     for needed in ("indicator_id", "area_code", "financial_year", "fy_quarter", "value", "value_same_quarter_last_year",
                    "pct_change", "rolling_12m", "rolling_12m_previous", "rate_per_1000", "significant_change",
                    "direction", "rag", "district_rank"):

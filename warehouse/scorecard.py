@@ -1,11 +1,12 @@
 """The published quarterly scorecard file, read from ``marts.mart_scorecard_quarterly``.
 
-The CSV has the mart's columns for one quarter and a notes block is kept out of the file (so any
-tool reads it), with the notes in a sidecar ``.notes.txt``: population year used, sources.
+The CSV has the mart's columns for one quarter, nothing else, so any tool reads it; the notes
+(population year used, sources, coverage) go beside it in ``.notes.txt``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -48,15 +49,40 @@ def scorecard_file_name(financial_year: str, quarter: int) -> str:
     return f"scorecard_{financial_year.replace('/', '-')}_Q{quarter}.csv"
 
 
+COUNT_COLUMNS = ("value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous")
+ROUNDED_COLUMNS = {"pct_change": 2, "rate_per_1000": 3}
+
+
+def _published_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The mart's columns, with counts written as whole numbers where they are whole (adjusted KSI is
+    not) and percentages and rates rounded for reading; the mart keeps full precision."""
+    names = [r[0] for r in con.execute(
+        """select column_name from information_schema.columns
+           where table_schema = 'marts' and table_name = 'mart_scorecard_quarterly' order by ordinal_position"""
+    ).fetchall()]
+    out = []
+    for name in names:
+        if name in COUNT_COLUMNS:
+            out.append(f"case when {name} = trunc({name}) then cast(cast({name} as bigint) as varchar) "
+                       f"else cast(round({name}, 2) as varchar) end as {name}")
+        elif name in ROUNDED_COLUMNS:
+            out.append(f"round({name}, {ROUNDED_COLUMNS[name]}) as {name}")
+        else:
+            out.append(name)
+    return ", ".join(out)
+
+
 def write_scorecard_csv(con: duckdb.DuckDBPyConnection, financial_year: str, quarter: int, target: Path) -> int:
-    """Write one quarter of the scorecard; returns the number of rows."""
+    """Write one quarter of the scorecard (atomically: a reader never sees half a file); returns its rows."""
+    if not re.fullmatch(r"[0-9]{4}/[0-9]{2}", financial_year) or quarter not in (1, 2, 3, 4):
+        raise ValueError(f"not a financial-year quarter: {financial_year} Q{quarter}")
     tmp = target.with_suffix(".csv.tmp")
+    path = str(tmp).replace("'", "''")
     con.execute(
-        """copy (select * from marts.mart_scorecard_quarterly
-                 where financial_year = $fy and fy_quarter = $q
-                 order by indicator_id, area_code)
-           to '{path}' (header, delimiter ',')""".replace("{path}", str(tmp).replace("'", "''")),
-        {"fy": financial_year, "q": quarter},
+        f"""copy (select {_published_columns(con)} from marts.mart_scorecard_quarterly
+                  where financial_year = '{financial_year}' and fy_quarter = {quarter}
+                  order by indicator_id, area_code)
+            to '{path}' (header, delimiter ',')"""
     )
     tmp.replace(target)
     target.with_suffix(".notes.txt").write_text(NOTES, encoding="utf-8")
