@@ -126,6 +126,7 @@ def build_row_accounting_check(feed: Feed) -> dg.AssetChecksDefinition:
         name="row_accounting",
         additional_deps=[SOURCE_FILES_KEY],
         blocking=True,
+        pool=DUCKDB_WRITER_POOL,  # DuckDB lets no other process in while one writes: take turns
         description="Every accepted file: rows read = rows loaded + rows quarantined, counted in the tables.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:

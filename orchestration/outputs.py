@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.resources import WarehouseResource
+from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from warehouse.database import connect
 from warehouse.scorecard import latest_complete_quarter, scorecard_file_name, write_scorecard_csv
 
@@ -18,6 +18,8 @@ SCORECARD_MART = dg.AssetKey(["marts", "mart_scorecard_quarterly"])
     deps=[SCORECARD_MART],
     group_name="outputs",
     kinds={"csv"},
+    # Reads only, but DuckDB refuses readers from other processes while one writes: take turns.
+    pool=DUCKDB_WRITER_POOL,
     description="The quarterly scorecard for the latest complete quarter: outputs/scorecard_<FY>_Q<n>.csv.",
 )
 def scorecard_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -13,7 +13,8 @@ import dagster as dg
 
 from warehouse.settings import Paths, csw_home, load_settings
 
-# DuckDB allows one writer: every asset that writes the warehouse runs in this pool (limit 1).
+# DuckDB allows one writer, and while it writes no other process may even read the file: every
+# step that opens the warehouse (ingestion, checks, dbt, outputs) runs in this pool (limit 1).
 DUCKDB_WRITER_POOL = "duckdb_writer"
 
 

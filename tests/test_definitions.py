@@ -67,8 +67,10 @@ def test_no_orphans_and_sources_mapped_to_ingestion() -> None:
 def test_writers_share_one_pool() -> None:
     graph = _asset_graph()
     for key in [dg.AssetKey(["meta", "source_files"]), dg.AssetKey(["marts", "fct_crime"]),
-                dg.AssetKey(["raw", "police_street"])]:
+                dg.AssetKey(["raw", "police_street"]), dg.AssetKey(["outputs", "scorecard_csv"])]:
         assert graph.get(key).pools == {"duckdb_writer"}, key
+    for check in defs.asset_checks or []:
+        assert check.node_def.pool == "duckdb_writer", check
 
 
 def test_landing_sensor_requests_ingestion_for_new_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
