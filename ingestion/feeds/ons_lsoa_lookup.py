@@ -9,8 +9,8 @@ between vintages) the latest is taken, likewise for several district vintages. T
 read from the header: ``LSOA11CD`` -> lsoa_vintage 2011, ``LAD19CD`` -> lad_vintage 2019.
 A file without an LSOA or a district code column (a LAD-to-PFA lookup, a names-and-codes list) is
 rejected: it is not an LSOA-to-district lookup.
-Partition: the vintage pair from the header, e.g. ``LSOA11_LAD19``; a later file of the same pair
-supersedes the earlier. A file may repeat an LSOA (one row per ward); staging makes it distinct.
+Partition: the vintage pair from the header, e.g. ``LSOA11_LAD19``, with the nations covered as the
+scope (``E``, ``EW``); a later file of the same pair and coverage supersedes the earlier. A file may repeat an LSOA (one row per ward); staging makes it distinct.
 """
 
 from __future__ import annotations
@@ -74,7 +74,12 @@ def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
         name(lad_names.get((kind, lad_yy))).alias("lad_name"),
         pl.lit(str(_vintage(lad_yy))).alias("lad_vintage"),
     )
-    return Prepared(frame=frame, partition_key=f"LSOA{lsoa_yy}_{kind}{lad_yy}")
+    # Two lookups of one vintage can cover different nations (England-only IMD, England and Wales
+    # wards): they complement each other, so the coverage is the scope and only a file with the same
+    # vintage *and* coverage replaces an earlier one.
+    nations = frame.select(pl.col("lsoa_code").str.slice(0, 1).unique().sort()).to_series().drop_nulls()
+    scope = "".join(c for c in nations.to_list() if c in "EWSN")
+    return Prepared(frame=frame, partition_key=f"LSOA{lsoa_yy}_{kind}{lad_yy}", scope=scope)
 
 
 def to_raw(valid: pl.DataFrame) -> pl.DataFrame:

@@ -209,3 +209,27 @@ def test_real_files_without_lsoas_are_rejected(feed_kit, feed_real_data, name) -
     result = feed_kit.ingest(FEED, feed_real_data / "ons_geography" / name)
     assert result.status == "rejected"
     assert result.reason.startswith("not an LSOA-to-district lookup: no LSOAxxCD column (found: ")
+
+
+def test_lookups_of_one_vintage_with_different_coverage_both_stay_loaded(tmp_path):
+    """An England-only and an England-and-Wales lookup of the same vintage complement each other."""
+    import duckdb
+
+    from ingestion import registry
+    from ingestion.loader import ingest_feed
+
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "a_england.csv").write_text(
+        "LSOA11CD,LSOA11NM,LAD19CD,LAD19NM\nE01012607,Blackburn with Darwen 001A,E06000008,Blackburn with Darwen\n")
+    (folder / "b_wales.csv").write_text(
+        "LSOA11CD,LSOA11NM,LAD19CD,LAD19NM\nE01012607,Blackburn with Darwen 001A,E06000008,Blackburn with Darwen\n"
+        "W01000001,Isle of Anglesey 001A,W06000001,Isle of Anglesey\n")
+    (folder / "c_england_again.csv").write_text(
+        "LSOA11CD,LSOA11NM,LAD19CD,LAD19NM\nE01012608,Blackburn with Darwen 001B,E06000008,Blackburn with Darwen\n")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_feed(con, registry.get("ons_lsoa_lookup"), folder, "run")
+    status = dict(con.execute("select file_name, status from meta.source_files").fetchall())
+    assert status == {"a_england.csv": "superseded", "b_wales.csv": "loaded", "c_england_again.csv": "loaded"}
+    scopes = dict(con.execute("select file_name, scope from meta.source_files").fetchall())
+    assert scopes == {"a_england.csv": "E", "b_wales.csv": "EW", "c_england_again.csv": "E"}
