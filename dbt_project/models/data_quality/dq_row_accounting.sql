@@ -16,17 +16,35 @@ quarantine as (
 
 raw_rows as (
 
-    select source_file, source_row from {{ source('raw', 'police_street') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'police_street') }}
     union all
-    select source_file, source_row from {{ source('raw', 'stats19_collision') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'stats19_collision') }}
     union all
-    select source_file, source_row from {{ source('raw', 'stats19_vehicle') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'stats19_vehicle') }}
     union all
-    select source_file, source_row from {{ source('raw', 'stats19_casualty') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'stats19_casualty') }}
     union all
-    select source_file, source_row from {{ source('raw', 'ons_lsoa_lookup') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'ons_lsoa_lookup') }}
     union all
-    select source_file, source_row from {{ source('raw', 'population') }}
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'population') }}
 
 ),
 
