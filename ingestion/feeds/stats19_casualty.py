@@ -14,11 +14,7 @@ year supersedes the earlier.
 
 from __future__ import annotations
 
-import polars as pl
-
 from ingestion.feeds import stats19_common as common
-from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
 from schemas.stats19_casualty import SCHEMA
 
 COLUMNS = {
@@ -47,22 +43,10 @@ TABLE = common.Table(
 )
 
 
-def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
-    return common.prepare(text, TABLE)
-
-
-def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
-    return common.to_raw(valid, COLUMNS)
-
-
-FEED = Feed(
-    name="stats19_casualty",
+FEED = common.feed(
+    TABLE,
+    COLUMNS,
+    SCHEMA,
     description="DfT STATS19 casualties in road collisions (any year, current and older layouts)",
-    raw_table="raw.stats19_casualty",
-    columns=COLUMNS,
-    schema=SCHEMA,
-    prepare=prepare,
-    to_raw=to_raw,
-    signature=frozenset({"collision_index", "casualty_reference", "casualty_severity"}),
-    partitions="data year (YYYY, or YYYY..YYYY for a multi-year file)",
+    signature={"collision_index", "casualty_reference", "casualty_severity"},
 )

@@ -14,11 +14,7 @@ year (the final file after the provisional one) supersedes the earlier.
 
 from __future__ import annotations
 
-import polars as pl
-
 from ingestion.feeds import stats19_common as common
-from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
 from schemas.stats19_collision import SCHEMA
 
 COLUMNS = {
@@ -54,22 +50,10 @@ TABLE = common.Table(
 )
 
 
-def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
-    return common.prepare(text, TABLE)
-
-
-def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
-    return common.to_raw(valid, COLUMNS)
-
-
-FEED = Feed(
-    name="stats19_collision",
+FEED = common.feed(
+    TABLE,
+    COLUMNS,
+    SCHEMA,
     description="DfT STATS19 road collisions (any year, current and older layouts)",
-    raw_table="raw.stats19_collision",
-    columns=COLUMNS,
-    schema=SCHEMA,
-    prepare=prepare,
-    to_raw=to_raw,
-    signature=frozenset({"collision_index", "police_force", "collision_severity"}),
-    partitions="data year (YYYY, or YYYY..YYYY for a multi-year file)",
+    signature={"collision_index", "police_force", "collision_severity"},
 )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingestion.errors import FileRejected
-from ingestion.registry import Prepared
+from ingestion.registry import Feed, Prepared
 from schemas.rules import SCIENTIFIC_NOTATION, parse_date
 from schemas import stats19 as stats19_rules
 from schemas.stats19 import DATE_FORMATS
@@ -170,3 +170,25 @@ def to_raw(valid: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
     """Valid canonical text -> the raw columns (``_row`` kept when given, for the loader's source_row)."""
     keep = ["_row"] if "_row" in valid.columns else []
     return valid.select(*keep, *[_raw_expr(name, dtype) for name, dtype in columns.items()])
+
+
+def feed(table: Table, columns: Mapping[str, str], schema, description: str, signature: Iterable[str]) -> Feed:
+    """The registry entry of one STATS19 table: the three tables differ only in these arguments."""
+
+    def prepare_unit(text: pl.DataFrame, unit) -> Prepared:
+        return prepare(text, table)
+
+    def to_raw_rows(valid: pl.DataFrame) -> pl.DataFrame:
+        return to_raw(valid, columns)
+
+    return Feed(
+        name=table.feed,
+        description=description,
+        raw_table=f"raw.{table.feed}",
+        columns=columns,
+        schema=schema,
+        prepare=prepare_unit,
+        to_raw=to_raw_rows,
+        signature=frozenset(signature),
+        partitions="data year (YYYY, or YYYY..YYYY for a multi-year file)",
+    )

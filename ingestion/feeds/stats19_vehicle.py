@@ -12,11 +12,7 @@ year supersedes the earlier.
 
 from __future__ import annotations
 
-import polars as pl
-
 from ingestion.feeds import stats19_common as common
-from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
 from schemas.stats19_vehicle import SCHEMA
 
 COLUMNS = {
@@ -41,22 +37,10 @@ TABLE = common.Table(
 )
 
 
-def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
-    return common.prepare(text, TABLE)
-
-
-def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
-    return common.to_raw(valid, COLUMNS)
-
-
-FEED = Feed(
-    name="stats19_vehicle",
+FEED = common.feed(
+    TABLE,
+    COLUMNS,
+    SCHEMA,
     description="DfT STATS19 vehicles in road collisions (any year, current and older layouts)",
-    raw_table="raw.stats19_vehicle",
-    columns=COLUMNS,
-    schema=SCHEMA,
-    prepare=prepare,
-    to_raw=to_raw,
-    signature=frozenset({"collision_index", "vehicle_reference", "vehicle_type"}),
-    partitions="data year (YYYY, or YYYY..YYYY for a multi-year file)",
+    signature={"collision_index", "vehicle_reference", "vehicle_type"},
 )
