@@ -288,11 +288,34 @@ def test_scorecard_csv_published_for_latest_quarter(home: Path, con) -> None:
         assert needed in published.columns
 
 
-def test_rerun_changes_nothing(home: Path, con) -> None:
+def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(home: Path, con) -> None:
     """Runs last: it closes the shared read-only connection so the nightly job can write."""
     before = q(con, "select count(*) as n from meta.source_files")["n"][0]
+    crimes_before = q(con, "select count(*) as n from marts.fct_crime")["n"][0]
     con.close()
     result = run_job(home, "nightly", write_dotenv=False)
     assert result.success
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as again:
         assert again.execute("select count(*) from meta.source_files").fetchone()[0] == before
+
+    landing = home / "landing"
+    casualty = next((landing / "stats19_casualty").glob("*2024.csv"))
+    (landing / "police_street" / "2024-10-lancashire-street.csv").write_bytes(casualty.read_bytes())  # wrong folder
+    (landing / "police_street" / "2024-11.zip").write_bytes(b"not a zip")
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
+    good = ",2024-12,Lancashire Constabulary,Lancashire Constabulary,-2.7,53.76,On or near X,,,Burglary,,"
+    (landing / "police_street" / "2024-12-lancashire-street.csv").write_text(
+        header + "Last outcome category,Context\n" + good + "\n" + good.replace("Burglary", "Murder") + "\n")
+    result = run_job(home, "nightly", write_dotenv=False)
+    assert result.success
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as again:
+        files = dict(again.execute(
+            "select file_name, status from meta.source_files where file_name like '2024-1%'").fetchall())
+        assert files == {"2024-10-lancashire-street.csv": "rejected", "2024-11.zip": "rejected",
+                         "2024-12-lancashire-street.csv": "loaded"}
+        reason = again.execute("select reason from meta.source_files where file_name = '2024-10-lancashire-street.csv'"
+                               ).fetchone()[0]
+        assert "missing required columns" in reason and "stats19_casualty" in reason
+        assert again.execute("select check_name, source_row from meta.quarantine").fetchall() == [
+            ("crime_type_known", 3)]
+        assert again.execute("select count(*) from marts.fct_crime").fetchone()[0] == crimes_before + 1

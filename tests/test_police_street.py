@@ -451,7 +451,7 @@ def test_stats19_casualty_header_landed_in_police_street(police_db, police_landi
 
     record = pl_.source_files(police_db)["2024-02-lancashire-street.csv"]
     assert record["status"] == "rejected"
-    assert record["reason"].startswith("missing required columns: Month, Crime Type, Falls Within (found: collision_index")
+    assert record["reason"].startswith("missing required columns: Month, Crime type, Falls within (found: collision_index")
     if feed_registry and "stats19_casualty" in registry.feeds():
         assert "stats19_casualty" in record["reason"]
         assert "landing/stats19_casualty/" in record["reason"]

@@ -35,7 +35,7 @@ HEADER = {
     "last outcome category": "last_outcome_category",
     "context": "context",
 }
-REQUIRED = ("month", "crime type", "falls within")
+REQUIRED = {"month": "Month", "crime type": "Crime type", "falls within": "Falls within"}  # as published
 
 COLUMNS = {
     "crime_id": "VARCHAR",
@@ -77,7 +77,7 @@ def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
     missing = [c for c in REQUIRED if c not in by_lower]
     if missing:
         raise FileRejected(
-            "missing required columns: " + ", ".join(m.title() for m in missing)
+            "missing required columns: " + ", ".join(REQUIRED[m] for m in missing)
             + f" (found: {', '.join(text.columns[:8])}{'...' if text.width > 8 else ''})"
         )
     frame = text.select(
