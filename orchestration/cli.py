@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -26,7 +27,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from ingestion.demo_data import write_demo_data
 
     paths = Paths(_home(args)).ensure()
-    written = write_demo_data(paths.landing, seed=args.seed, scale=args.scale)
+    first, _, last = args.months.partition(":")
+    written = write_demo_data(paths.landing, seed=args.seed, months=(first, last or first), scale=args.scale)
     total = sum(len(v) for v in written.values())
     print(f"Wrote {total} synthetic demo files under {paths.landing}")
     for feed, files in written.items():
@@ -50,7 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.runner import run_job
 
     home = _home(args)
-    result = run_job(home, "nightly")
+    # .env lets `dagster dev` in the repository find this home; CSW_WRITE_DOTENV=0 leaves it alone.
+    result = run_job(home, "nightly", write_dotenv=os.environ.get("CSW_WRITE_DOTENV", "1") != "0")
     paths = Paths(home)
     if not result.success:
         print(f"The nightly run {result.run_id} FAILED.", file=sys.stderr)
@@ -106,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the synthetic demo feeds into the landing area")
     demo.add_argument("--seed", type=int, default=20240401)
     demo.add_argument("--scale", type=float, default=1.0, help="row volume multiplier (1.0 = full demo)")
+    demo.add_argument("--months", default="2022-04:2025-09", help="police months FROM:TO (default 2022-04:2025-09)")
     demo.set_defaults(func=cmd_demo_data)
     run = sub.add_parser("run", help="run the nightly job")
     run.set_defaults(func=cmd_run)

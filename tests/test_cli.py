@@ -1,0 +1,44 @@
+"""The ``csw`` command line as the data team uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CSW_WRITE_DOTENV", "0")  # keep the repository's .env as it is
+    return tmp_path / "home"
+
+
+def test_demo_data_run_status_and_ingest(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--home", str(home), "demo-data", "--scale", "0.02", "--months", "2024-01:2024-06"]) == 0
+    out = capsys.readouterr().out
+    assert "synthetic demo files" in out
+    assert sorted(p.name for p in (home / "landing" / "police_street").iterdir())[0] == "2024-01-lancashire-street.csv"
+    assert len(list((home / "landing" / "police_street").iterdir())) == 6
+
+    assert main(["--home", str(home), "run"]) == 0
+    out = capsys.readouterr().out
+    assert f"warehouse: {home / 'warehouse.duckdb'}" in out
+    scorecards = list((home / "outputs").glob("scorecard_*_Q*.csv"))
+    assert len(scorecards) == 1 and f"scorecard: {scorecards[0]}" in out
+
+    assert main(["--home", str(home), "status"]) == 0
+    status = capsys.readouterr().out
+    assert "police_street" in status and "loaded" in status
+
+    (home / "landing" / "police_street" / "2024-07-lancashire-street.csv").write_bytes(b"")
+    assert main(["--home", str(home), "ingest", "police_street"]) == 0
+    out = capsys.readouterr().out
+    assert "rejected" in out and "empty file" in out
+
+
+def test_run_fails_loudly_without_data(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--home", str(home), "run"]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED" in err and "scorecard" in err
