@@ -49,17 +49,15 @@ def _summary(results: list[UnitResult]) -> dict[str, dg.MetadataValue]:
     }
 
 
-def _register_partitions(instance: dg.DagsterInstance, feed: Feed, results: list[UnitResult]) -> list[str]:
+def _register_partitions(instance: dg.DagsterInstance, feed: Feed, results: list[UnitResult]) -> None:
     keys = sorted({r.partition_key for r in results if r.status == "loaded" and r.partition_key})
     if keys:
         instance.add_dynamic_partitions(feed.dagster_partitions_name, keys)
-    return keys
 
 
 def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(feed),
-        name=None,
         group_name="ingestion",
         partitions_def=partitions_def(feed),
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -70,10 +68,11 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
                   "table": feed.raw_table},
     )
     def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        wanted = set(context.partition_keys)
+        # Files the loader will reject have no partition of their own: record them with any partition.
+        wanted = set(context.partition_keys) | {UNREADABLE}
         with connect(warehouse.paths.warehouse) as con:
             results = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run_id,
-                                  partition_keys=wanted | {UNREADABLE})
+                                  partition_keys=wanted)
         return dg.MaterializeResult(metadata=_summary(results))
 
     return _raw
