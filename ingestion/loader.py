@@ -21,7 +21,8 @@ import polars as pl
 from ingestion import registry
 from ingestion.csv_reader import read_csv_lines
 from ingestion.errors import FileRejected
-from ingestion.landing import LandedUnit, UnreadableUnit, discover
+from ingestion.landing import LandedUnit, UnreadableUnit, discover, sha256_hex
+from ingestion.partitions import partition_of
 from ingestion.registry import Feed
 from ingestion.validation import row_failures
 from warehouse.database import connect, ensure_schema
@@ -75,8 +76,8 @@ def _unchanged_on_disk(con: duckdb.DuckDBPyConnection, unit: LandedUnit) -> bool
     return row is not None
 
 
-def _record(con: duckdb.DuckDBPyConnection, unit: LandedUnit | None, result: UnitResult, run_id: str,
-            landing_path: str, size: int | None, mtime: int | None) -> None:
+def _record(con: duckdb.DuckDBPyConnection, result: UnitResult, run_id: str, landing_path: str,
+            size: int | None, mtime: int | None) -> None:
     con.execute(
         """insert into meta.source_files (feed, file_name, sha256, partition_key, scope, received_at, status,
                rows_read, rows_loaded, rows_quarantined, reason, superseded_by, run_id, landing_path,
@@ -90,15 +91,13 @@ def _record(con: duckdb.DuckDBPyConnection, unit: LandedUnit | None, result: Uni
 
 def reject_path(con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, reason: str, run_id: str) -> UnitResult:
     """Record a landed file that is not even a unit (a broken archive), once."""
-    from ingestion.landing import sha256_hex
-
     sha = sha256_hex(path.read_bytes())
     result = UnitResult(feed.name, path.name, "rejected", sha256=sha, reason=reason)
     if _already_seen(con, feed.name, sha, path.name):
         result.status = "unchanged"
         return result
     stat = path.stat()
-    _record(con, None, result, run_id, str(path), stat.st_size, stat.st_mtime_ns)
+    _record(con, result, run_id, str(path), stat.st_size, stat.st_mtime_ns)
     return result
 
 
@@ -143,7 +142,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
                 result.reason = f"{exc.reason} (the header is a {other} file's: land it in landing/{other}/)"
     if result.status == "rejected":
         con.execute("begin transaction")
-        _record(con, unit, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
+        _record(con, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
         con.execute("commit")
         log.warning("%s: rejected %s: %s", feed.name, unit.file_name, result.reason)
         return result
@@ -158,7 +157,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         result.reason = f"unexpected error while loading ({type(exc).__name__}: {str(exc)[:300]}); nothing was loaded"
         result.rows_loaded = result.rows_quarantined = 0
         result.superseded = []
-        _record(con, unit, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
+        _record(con, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
         return result
     # A database failure here (disk full, killed) rolls back and raises: the run fails, nothing is
     # half-written, and the next run loads the file again.
@@ -231,7 +230,7 @@ def _commit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, result
             [sha, feed.name, result.partition_key, result.scope],
         ).fetchall()
         result.superseded = [row[0] for row in superseded]
-        _record(con, unit, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
+        _record(con, result, run_id, unit.landing_path, unit.file_size, unit.file_mtime_ns)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -255,17 +254,10 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path, r
         if isinstance(unit, tuple):
             results.append(reject_path(con, feed, unit[0], unit[1], run_id))
             continue
-        if partition_keys is not None and unit_partition_hint(feed, unit) not in partition_keys:
+        if partition_keys is not None and partition_of(feed, unit) not in partition_keys:
             continue
         results.append(ingest_unit(con, feed, unit, run_id))
     return results
-
-
-def unit_partition_hint(feed: Feed, unit: LandedUnit) -> str | None:
-    """The partition a unit belongs to, known before loading it (from the database or a dry read)."""
-    from ingestion.partitions import partition_of
-
-    return partition_of(feed, unit)
 
 
 def ingest_landing(db_path: Path, landing_root: Path, run_id: str, feed_names: Iterable[str] | None = None
