@@ -71,7 +71,7 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
         # Files the loader will reject have no partition of their own: record them with any partition.
         wanted = set(context.partition_keys) | {UNREADABLE}
         with connect(warehouse.paths.warehouse) as con:
-            results = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run_id,
+            results = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run.run_id,
                                   partition_keys=wanted)
         return dg.MaterializeResult(metadata=_summary(results))
 
@@ -97,7 +97,7 @@ def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     all_results: dict[str, list[UnitResult]] = {}
     with connect(warehouse.paths.warehouse) as con:
         for feed in registry.feeds().values():
-            all_results[feed.name] = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run_id)
+            all_results[feed.name] = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run.run_id)
     for feed in registry.feeds().values():
         results = all_results[feed.name]
         by_partition: dict[str, list[UnitResult]] = defaultdict(list)
