@@ -125,6 +125,29 @@ def test_every_landed_row_is_accounted_for(home: Path, con) -> None:
     assert (files["rows_read"] == files["rows_loaded"] + files["rows_quarantined"]).all()
 
 
+# --- dimensions -------------------------------------------------------------------------------
+
+def test_dim_area_holds_every_lookup_lsoa_and_the_reporting_areas(con, lookup) -> None:
+    code_to_lad, _ = lookup
+    lsoas = dict(q(con, "select area_code, lad_code from marts.dim_area where area_type = 'lsoa'").iter_rows())
+    assert lsoas == code_to_lad
+    areas = dict(q(con, "select area_code, area_type from marts.dim_area where area_type <> 'lsoa'").iter_rows())
+    assert {d: areas[d] for d in DISTRICTS} == {d: ("unitary" if d.startswith("E06") else "district") for d in DISTRICTS}
+    assert areas["E10000017"] == "county" and areas["E23000003"] == "police_force_area"
+    assert {a for a, t in areas.items() if t == "cluster"} == {"CLUSTER_NORTH", "CLUSTER_CENTRAL", "CLUSTER_EAST"}
+
+
+def test_dim_month_financial_calendar(con) -> None:
+    import datetime as dt
+
+    rows = q(con, "select month, financial_year, fy_quarter from marts.dim_month").iter_rows()
+    for month, fy, quarter in rows:
+        start = month.year if month.month >= 4 else month.year - 1
+        assert fy == f"{start}/{str(start + 1)[2:]}", month
+        assert quarter == ((month.month - 4) % 12) // 3 + 1, month
+    assert q(con, "select count(*) as n from marts.dim_month where month = ?", [dt.date(2024, 4, 1)])["n"][0] == 1
+
+
 # --- facts ------------------------------------------------------------------------------------
 
 def test_fct_crime_counts_by_month_district_and_type(con, police: pl.DataFrame) -> None:
