@@ -125,6 +125,28 @@ def test_every_landed_row_is_accounted_for(home: Path, con) -> None:
     assert (files["rows_read"] == files["rows_loaded"] + files["rows_quarantined"]).all()
 
 
+# --- the published mart contract ---------------------------------------------------------------
+
+MART_COLUMNS = {
+    "dim_area": "area_code lad_code lad_name",
+    "dim_month": "month calendar_year financial_year fy_quarter",
+    "fct_crime": "crime_id month lsoa_code lad_code force crime_type last_outcome_category source_file source_row",
+    "fct_asb": "month lsoa_code lad_code force source_file source_row",
+    "fct_road_casualty": "collision_index casualty_reference collision_date police_force lad_code casualty_severity "
+                         "adjusted_serious casualty_type road_user_group age_of_casualty is_ksi source_file source_row",
+    "mart_indicator_monthly": "indicator_id area_code month value",
+    "mart_scorecard_quarterly": "indicator_id area_code financial_year fy_quarter value value_same_quarter_last_year "
+                                "pct_change rolling_12m rolling_12m_previous rate_per_1000 significant_change "
+                                "direction rag district_rank",
+}
+
+
+@pytest.mark.parametrize("mart", sorted(MART_COLUMNS))
+def test_marts_have_the_published_columns(con, mart: str) -> None:
+    have = {r[0] for r in con.execute(f"describe marts.{mart}").fetchall()}
+    assert set(MART_COLUMNS[mart].split()) <= have
+
+
 # --- dimensions -------------------------------------------------------------------------------
 
 def test_dim_area_holds_every_lookup_lsoa_and_the_reporting_areas(con, lookup) -> None:
