@@ -7,6 +7,8 @@ unit is read and prepared (no database writes), which is the same rule the loade
 
 from __future__ import annotations
 
+import polars as pl
+
 from ingestion.csv_reader import read_csv_text
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
@@ -17,9 +19,8 @@ UNREADABLE = "unreadable"
 
 def partition_of(feed: Feed, unit: LandedUnit) -> str:
     """The unit's partition key, or ``'unreadable'`` for a file the loader will reject."""
-    hint = getattr(feed, "partition_hint", None)
-    if hint is not None:
-        key = hint(unit)
+    if feed.partition_hint is not None:
+        key = feed.partition_hint(unit)
         if key:
             return key
     try:
@@ -27,3 +28,22 @@ def partition_of(feed: Feed, unit: LandedUnit) -> str:
         return feed.prepare(read_csv_text(data), unit).partition_key
     except FileRejected:
         return UNREADABLE
+
+
+def year_range_key(lo: int, hi: int) -> str:
+    """A partition of data years: ``2024``, or ``2014..2020`` for a file that spans several."""
+    return str(lo) if lo == hi else f"{lo}..{hi}"
+
+
+def years_present(frame: pl.DataFrame, year: pl.Expr, first: int, last: int) -> str | None:
+    """The year-range partition of the rows whose ``year`` (text) is a four-digit year in
+    ``first..last``; None when no row has one. Other rows are left to the row rules."""
+    lo, hi = (
+        frame.select(year.alias("_year"))
+        .filter(pl.col("_year").str.contains(r"^[0-9]{4}$"))
+        .select(pl.col("_year").cast(pl.Int32))
+        .filter(pl.col("_year").is_between(first, last))
+        .select(lo=pl.col("_year").min(), hi=pl.col("_year").max())
+        .row(0)
+    )
+    return None if lo is None else year_range_key(lo, hi)

@@ -28,6 +28,7 @@ import polars as pl
 
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
+from ingestion.partitions import year_range_key, years_present
 from ingestion.registry import Feed, Prepared
 from schemas.population import FIRST_YEAR, LAST_YEAR, SCHEMA
 
@@ -77,10 +78,6 @@ def file_year(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _key(lo: int, hi: int) -> str:
-    return str(lo) if lo == hi else f"{lo}..{hi}"
-
-
 def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
     columns = text.columns
     code = _find(columns, CODE_COLUMNS)
@@ -114,17 +111,10 @@ def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
             pl.lit(None, dtype=pl.Utf8).alias("_wide"),
             pl.col(population).alias("_has_population"),
         )
-        years = (
-            frame.select(pl.col("year"))
-            .filter(pl.col("year").str.contains(r"^[0-9]{4}$"))
-            .select(pl.col("year").cast(pl.Int32))
-            .filter(pl.col("year").is_between(FIRST_YEAR, LAST_YEAR))
-            .select(lo=pl.col("year").min(), hi=pl.col("year").max())
-            .row(0)
-        )
-        if years[0] is None:
+        key = years_present(frame, pl.col("year"), FIRST_YEAR, LAST_YEAR)
+        if key is None:
             raise FileRejected(f"cannot tell the mid-year: no row has a year between {FIRST_YEAR} and {LAST_YEAR}")
-        return Prepared(frame=frame, partition_key=_key(*years))
+        return Prepared(frame=frame, partition_key=key)
 
     if wide:
         outside = [c for y, c in wide.items() if not FIRST_YEAR <= y <= LAST_YEAR]
@@ -137,7 +127,7 @@ def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
             pl.lit("1").alias("_wide"),
             pl.coalesce([pl.col(wide[y]) for y in ordered]).alias("_has_population"),
         )
-        return Prepared(frame=frame, partition_key=_key(ordered[0], ordered[-1]))
+        return Prepared(frame=frame, partition_key=year_range_key(ordered[0], ordered[-1]))
 
     raise FileRejected(
         "no population column: expected Population or All ages, or Mid-YYYY columns " + _found(columns)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingestion.errors import FileRejected
+from ingestion.partitions import years_present
 from ingestion.registry import Feed, Prepared
 from schemas.rules import SCIENTIFIC_NOTATION, parse_date
 from schemas import stats19 as stats19_rules
@@ -112,21 +113,13 @@ def partition_key(frame: pl.DataFrame) -> str:
     index = pl.col("collision_index")
     good_index = index.str.contains(stats19_rules.COLLISION_INDEX_PATTERN) & ~index.str.contains(SCIENTIFIC_NOTATION)
     year = pl.coalesce(pl.col("collision_year"), pl.when(good_index).then(index.str.slice(0, 4)))
-    years = (
-        frame.select(year.alias("y"))
-        .filter(pl.col("y").str.contains(r"^[0-9]{4}$"))
-        .select(pl.col("y").cast(pl.Int32))
-        .filter(pl.col("y").is_between(FIRST_YEAR, LAST_YEAR))
-        .select(lo=pl.col("y").min(), hi=pl.col("y").max())
-        .row(0)
-    )
-    lo, hi = years
-    if lo is None:
+    key = years_present(frame, year, FIRST_YEAR, LAST_YEAR)
+    if key is None:
         raise FileRejected(
             "cannot tell the data year: no row has a collision_year or a collision_index starting with a year "
             f"between {FIRST_YEAR} and {LAST_YEAR}"
         )
-    return str(lo) if lo == hi else f"{lo}..{hi}"
+    return key
 
 
 def prepare(text: pl.DataFrame, table: Table) -> Prepared:
