@@ -24,5 +24,5 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
 
     The dbt subprocess is the only process with the DuckDB file open while it runs.
     """
-    os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.paths.warehouse)
+    os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.database)
     yield from dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context).stream()

@@ -70,7 +70,7 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         # Files the loader will reject have no partition of their own: record them with any partition.
         wanted = set(context.partition_keys) | {UNREADABLE}
-        with connect(warehouse.paths.warehouse) as con:
+        with connect(warehouse.database) as con:
             results = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run.run_id,
                                   partition_keys=wanted)
         return dg.MaterializeResult(metadata=_summary(results))
@@ -95,7 +95,7 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
 )
 def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
     all_results: dict[str, list[UnitResult]] = {}
-    with connect(warehouse.paths.warehouse) as con:
+    with connect(warehouse.database) as con:
         for feed in registry.feeds().values():
             all_results[feed.name] = ingest_feed(con, feed, warehouse.paths.landing_for(feed.name), context.run.run_id)
     for feed in registry.feeds().values():
@@ -129,9 +129,9 @@ def build_row_accounting_check(feed: Feed) -> dg.AssetChecksDefinition:
         description="Every accepted file: rows read = rows loaded + rows quarantined, counted in the tables.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        if not warehouse.paths.warehouse.exists():
+        if not warehouse.database.exists():
             return dg.AssetCheckResult(passed=True, metadata={"files": 0})
-        with connect(warehouse.paths.warehouse, read_only=True) as con:
+        with connect(warehouse.database, read_only=True) as con:
             report = row_accounting(con, feed)
         return dg.AssetCheckResult(
             passed=report.balanced,

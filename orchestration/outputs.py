@@ -25,7 +25,7 @@ SCORECARD_MART = dg.AssetKey(["marts", "mart_scorecard_quarterly"])
 def scorecard_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     paths = warehouse.paths
     paths.outputs.mkdir(parents=True, exist_ok=True)
-    with connect(paths.warehouse, read_only=True) as con:
+    with connect(warehouse.database, read_only=True) as con:
         quarter = latest_complete_quarter(con)
         if quarter is None:
             raise dg.Failure("the scorecard mart has no complete quarter: load at least 3 months of a feed")

@@ -27,6 +27,15 @@ class WarehouseResource(dg.ConfigurableResource):
     def paths(self) -> Paths:
         return Paths(Path(self.home))
 
+    @property
+    def database(self) -> Path:
+        """The DuckDB file this run reads and writes.
+
+        Every asset asks the resource rather than building the path itself, so where a run works
+        (the published file, or a build copy published at the end) is decided in one place.
+        """
+        return self.paths.warehouse
+
     def settings(self) -> dict[str, Any]:
         return load_settings(Path(self.home))
 

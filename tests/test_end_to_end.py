@@ -135,9 +135,11 @@ MART_COLUMNS = {
     "fct_road_casualty": "collision_index casualty_reference collision_date police_force lad_code casualty_severity "
                          "adjusted_serious casualty_type road_user_group age_of_casualty is_ksi source_file source_row",
     "mart_indicator_monthly": "indicator_id area_code month value",
-    "mart_scorecard_quarterly": "indicator_id area_code financial_year fy_quarter value value_same_quarter_last_year "
-                                "pct_change rolling_12m rolling_12m_previous rate_per_1000 significant_change "
-                                "direction rag district_rank",
+    "mart_scorecard_quarterly": "indicator_id indicator_name key_issue theme priority source_system unit polarity "
+                                "is_additive area_code area_name area_type financial_year fy_quarter value "
+                                "value_same_quarter_last_year pct_change rolling_12m rolling_12m_previous population "
+                                "rate_per_1000 population_group rate_per rate significant_change direction rag "
+                                "district_rank",
 }
 
 

@@ -128,8 +128,14 @@ joined as (
         quarters.indicator_id,
         catalogue.indicator_name,
         catalogue.key_issue,
+        catalogue.theme,
+        catalogue.priority,
+        catalogue.source_system,
         catalogue.unit,
         catalogue.polarity,
+        catalogue.is_additive,
+        catalogue.population_group,
+        catalogue.rate_per,
         quarters.area_code,
         areas.area_name,
         areas.area_type,
@@ -186,7 +192,10 @@ rates as (
         end as pct_change,
         case
             when population > 0 then 1000.0 * rolling_12m / population
-        end as rate_per_1000
+        end as rate_per_1000,
+        case
+            when population > 0 then rate_per * rolling_12m / population
+        end as rate
 
     from joined
 
