@@ -4,6 +4,8 @@
     csw run                the nightly job: ingest + validate, dbt build + tests, scorecard
     csw ingest [FEED ...]  load new landed files only (no dbt), e.g. to check a delivery
     csw status             files per feed and status, quarantine counts
+    csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH)
+    csw export [--to DIR]  every mart as Parquet, for BI tools
 
 ``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import uuid
 from pathlib import Path
 
 from warehouse.settings import Paths, csw_home
@@ -69,19 +70,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingestion.loader import ingest_landing
-    from orchestration.runner import prepare_home
+    from orchestration.ingest_command import ingest_and_publish
 
-    paths = prepare_home(_home(args), write_dotenv=False)
-    results = ingest_landing(paths.warehouse, paths.landing, f"cli-{uuid.uuid4()}", args.feeds or None)
-    for feed, rs in results.items():
-        for r in rs:
-            if r.status == "unchanged":
-                continue
-            line = f"{feed:<18} {r.status:<9} {r.file_name}: read {r.rows_read}, loaded {r.rows_loaded}, " \
-                   f"quarantined {r.rows_quarantined}"
-            print(line + (f" -- {r.reason}" if r.reason else ""))
-    return 0
+    return ingest_and_publish(_home(args), args.feeds or None)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -118,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
     status = sub.add_parser("status", help="what has been loaded")
     status.set_defaults(func=cmd_status)
+    from orchestration.sql_command import add_commands
+
+    add_commands(sub)  # csw sql, csw export
     return parser
 
 

@@ -6,11 +6,15 @@ from orchestration.dbt_assets import warehouse_models
 from orchestration.dbt_project import dbt_cli
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
 from orchestration.outputs import scorecard_csv
+from orchestration.publish import build_publish_asset
 from orchestration.resources import default_warehouse
 from orchestration.schedules import ingest_jobs, landing_sensor, nightly_job, nightly_schedule
 
+ASSETS = [nightly_intake, *RAW_ASSETS, warehouse_models, scorecard_csv]
+
 defs = dg.Definitions(
-    assets=[nightly_intake, *RAW_ASSETS, warehouse_models, scorecard_csv],
+    # published/warehouse depends on every asset listed before it: add new assets to ASSETS.
+    assets=[*ASSETS, build_publish_asset(ASSETS)],
     asset_checks=ROW_ACCOUNTING_CHECKS,
     jobs=[nightly_job, *ingest_jobs.values()],
     schedules=[nightly_schedule],

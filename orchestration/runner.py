@@ -54,12 +54,17 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
+    from warehouse.publish import discard_build
+
     with dg.DagsterInstance.get() as instance:
         job = defs.resolve_job_def(job_name)
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
             partition_key=partition_key,
             tags={"csw/trigger": "csw", **(tags or {})},
             resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
             raise_on_error=False,
         )
+    if not result.success:  # free the disk now; the next run would discard it anyway
+        discard_build(home, result.run_id)
+    return result
