@@ -131,3 +131,31 @@ def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDef
 def publish_selection(*selections: Iterable[dg.AssetKey]) -> dg.AssetSelection:
     """A job selection that ends by publishing: the given assets plus ``published/warehouse``."""
     return dg.AssetSelection.assets(*[k for s in selections for k in s], PUBLISHED_KEY)
+
+
+# --- runs whose process was killed ---------------------------------------------------------------
+
+PID_TAG = "csw/pid"
+_IN_FLIGHT = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+
+
+def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the in-process runs (``csw run``) whose process is gone, and free their pool slots.
+
+    A run killed with SIGKILL cannot report its own end: the instance keeps it "started" and, worse,
+    keeps the ``duckdb_writer`` pool slot its running step had claimed, so the next run would wait
+    for that slot forever. The daemon's run monitoring does this for the runs it launched; runs
+    executed in a ``csw`` process carry the process id in the ``csw/pid`` tag so the next ``csw``
+    run can do it for them.
+    """
+    from warehouse.publish import pid_alive
+
+    failed = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=_IN_FLIGHT)):
+        pid = run.tags.get(PID_TAG)
+        if not pid or not pid.isdigit() or pid_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"the csw process (pid {pid}) running this run died")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        failed.append(run.run_id)
+    return failed

@@ -28,7 +28,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Inside a run: remember which run, so `database` can name the run's build copy.
-        self._run_id = context.run_id
+        self._run_id = context.run.run_id if context.run else None
         self._instance = context.instance
 
     @property

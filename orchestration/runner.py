@@ -19,6 +19,9 @@ concurrency:
   pools:
     # DuckDB has one writer: every asset in the duckdb_writer pool runs alone.
     default_limit: 1
+# Runs launched by the daemon whose worker died are marked failed (and free their pool slots).
+run_monitoring:
+  enabled: true
 telemetry:
   enabled: false
 """
@@ -54,14 +57,16 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
+    from orchestration.publish import PID_TAG, fail_dead_runs
     from warehouse.publish import discard_build
 
     with dg.DagsterInstance.get() as instance:
+        fail_dead_runs(instance)  # a killed csw run must not hold the DuckDB pool slot forever
         job = defs.resolve_job_def(job_name)
         result = job.execute_in_process(
             instance=instance,
             partition_key=partition_key,
-            tags={"csw/trigger": "csw", **(tags or {})},
+            tags={"csw/trigger": "csw", PID_TAG: str(os.getpid()), **(tags or {})},
             resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
             raise_on_error=False,
         )

@@ -135,3 +135,25 @@ class PoliceLanding:
 @pytest.fixture
 def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
+
+
+PUBLISHED_DEMO_SEED = 7
+PUBLISHED_DEMO_SCALE = 0.02
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo home (6 months) whose nightly run has published warehouse.duckdb.
+
+    Shared by the tests of the published warehouse, ``csw sql``/``csw export`` and the README's
+    queries; tests may publish later nights into it (never break it).
+    """
+    from ingestion.demo_data import write_demo_data
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("published_home")
+    write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=("2024-01", "2024-06"),
+                    scale=PUBLISHED_DEMO_SCALE)
+    result = run_job(home, "nightly", write_dotenv=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return home
