@@ -1,9 +1,10 @@
 """The published warehouse: a killed night leaves it unchanged, readers are never blocked or shown a
 half-built warehouse, and ``csw sql`` / ``csw export`` / the README's queries read it.
 
-One small demo home (6 months, scale 0.02) is built once, in process; the nights under test run as
-real ``csw run`` subprocesses, each bringing one new police.uk month, so "old" and "new" states
-differ by exactly the crimes of that file (counted here from the file itself).
+One small demo home (6 months, scale 0.02) is built once, in process. Then a new police.uk month is
+landed and two real ``csw run`` subprocesses follow: one SIGKILLed while dbt builds its copy, then
+the next night, run while reader threads query the published file. "Old" and "new" differ by
+exactly the crimes of the new file (counted here from the file itself).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -74,9 +76,9 @@ def home(published_home: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def later_months(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Police files for later months, landed one at a time by the tests."""
+    """A police file for a later month, landed by the killed night."""
     extra = tmp_path_factory.mktemp("later_months")
-    write_demo_data(extra, seed=SEED + 1, months=("2024-07", "2024-08"), scale=SCALE)
+    write_demo_data(extra, seed=SEED + 1, months=("2024-07", "2024-07"), scale=SCALE)
     return extra / "police_street"
 
 
@@ -116,13 +118,19 @@ def wait_for(condition, proc: subprocess.Popen, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_sigkill_mid_build_leaves_the_published_warehouse_and_the_next_run_recovers(
-        home: Path, later_months: Path, tmp_path: Path) -> None:
-    published = home / "warehouse.duckdb"
-    before_sha, before = sha256(published), state(published)
-    new_crimes = land(home, later_months, "2024-07")
+@dataclass
+class KilledNight:
+    before_sha: str
+    before: tuple[int, ...]
+    new_crimes: int
 
-    night = start_night(home, tmp_path / "killed.log")
+
+@pytest.fixture(scope="module")
+def killed_night(home: Path, later_months: Path, tmp_path_factory: pytest.TempPathFactory) -> KilledNight:
+    """A night (with a new month landed) SIGKILLed while dbt builds its copy."""
+    published = home / "warehouse.duckdb"
+    killed = KilledNight(sha256(published), state(published), land(home, later_months, "2024-07"))
+    night = start_night(home, tmp_path_factory.mktemp("killed") / "night.log")
 
     def dbt_is_building() -> bool:
         lock = read_lock(home)
@@ -130,45 +138,36 @@ def test_sigkill_mid_build_leaves_the_published_warehouse_and_the_next_run_recov
                 and dbt_running_in(night.pid))
 
     wait_for(dbt_is_building, night, "dbt to start building the copy")
-    os.killpg(night.pid, signal.SIGKILL)
+    os.killpg(night.pid, signal.SIGKILL)  # the whole session: csw and its dbt
     night.wait()
     assert night.returncode == -signal.SIGKILL
-
-    # The killed night left its copy and lock behind, and the published file exactly as it was.
-    assert read_lock(home).state == "building"
-    assert list(build_dir(home).glob("warehouse.*.duckdb"))
-    assert sha256(published) == before_sha
-    assert state(published) == before
-
-    # The next night needs no cleaning: it takes the dead run's lock, discards its copy, publishes.
-    rerun = subprocess.run([sys.executable, "-m", "orchestration.cli", "--home", str(home), "run"], cwd=REPO,
-                           env={**os.environ, "CSW_WRITE_DOTENV": "0"}, capture_output=True, text=True)
-    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    after = state(published)
-    assert after[0] == before[0] + new_crimes and consistent(after)
-    assert after[5] == before[5] + 1
-    assert not list(build_dir(home).glob("warehouse.*"))
-    assert read_lock(home).state == "published"
+    return killed
 
 
-def test_readers_during_a_night_are_never_blocked_and_see_the_old_or_the_new_warehouse(
-        home: Path, later_months: Path, tmp_path: Path) -> None:
-    published = home / "warehouse.duckdb"
-    old = state(published)
-    assert consistent(old)
-    new_crimes = land(home, later_months, "2024-08")
+@dataclass
+class ObservedNight:
+    returncode: int
+    log: str
+    seen: list[tuple[tuple[int, ...], str]]  # (what a reader saw, the build lock's state then)
+    errors: list[str]
 
+
+@pytest.fixture(scope="module")
+def next_night(home: Path, killed_night: KilledNight, tmp_path_factory: pytest.TempPathFactory) -> ObservedNight:
+    """The night after the killed one, run while two reader threads query the published file."""
+    log = tmp_path_factory.mktemp("next") / "night.log"
+    night = start_night(home, log)
     seen: list[tuple[tuple[int, ...], str]] = []
     errors: list[str] = []
-    night = start_night(home, tmp_path / "night.log")
 
     def read_while_building() -> None:
         while night.poll() is None:
             lock = read_lock(home)
             try:
-                seen.append((state(published), lock.state if lock else "none"))
+                seen.append((state(home / "warehouse.duckdb"), lock.state if lock else "none"))
             except Exception as error:  # a lock error or a missing table would land here
                 errors.append(f"{type(error).__name__}: {error}")
+            time.sleep(0.02)  # leave the two cores to the night being observed
 
     readers = [threading.Thread(target=read_while_building) for _ in range(2)]
     for reader in readers:
@@ -176,11 +175,36 @@ def test_readers_during_a_night_are_never_blocked_and_see_the_old_or_the_new_war
     night.wait(timeout=GIVE_UP_SECONDS)
     for reader in readers:
         reader.join()
+    return ObservedNight(night.returncode, log.read_text(errors="replace"), seen, errors)
 
-    assert night.returncode == 0, (tmp_path / "night.log").read_text()[-3000:]
-    new = state(published)
-    assert new[0] == old[0] + new_crimes and consistent(new)
-    assert not errors, errors[:5]
-    assert {s for s, _ in seen} <= {old, new}
+
+def test_a_killed_night_leaves_the_published_warehouse_byte_for_byte(home: Path, killed_night: KilledNight) -> None:
+    published = home / "warehouse.duckdb"
+    # It was killed mid-build: its copy and lock are still there...
+    assert read_lock(home).state == "building"
+    assert list(build_dir(home).glob("warehouse.*.duckdb"))
+    # ...and the published file is exactly as it was, and readable read-only.
+    assert sha256(published) == killed_night.before_sha
+    assert state(published) == killed_night.before
+
+
+def test_the_next_night_recovers_without_cleaning(home: Path, killed_night: KilledNight,
+                                                  next_night: ObservedNight) -> None:
+    """It takes the dead run's lock, discards its copy, frees its pool slot and publishes."""
+    assert next_night.returncode == 0, next_night.log[-3000:]
+    after = state(home / "warehouse.duckdb")
+    assert after[0] == killed_night.before[0] + killed_night.new_crimes and consistent(after)
+    assert after[5] == killed_night.before[5] + 1  # one more month
+    assert not list(build_dir(home).glob("warehouse.*"))
+    assert read_lock(home).state == "published"
+
+
+def test_readers_during_a_night_are_never_blocked_and_see_the_old_or_the_new_warehouse(
+        home: Path, killed_night: KilledNight, next_night: ObservedNight) -> None:
+    assert next_night.returncode == 0, next_night.log[-3000:]
+    old, new = killed_night.before, state(home / "warehouse.duckdb")
+    assert old != new and consistent(old) and consistent(new)
+    assert not next_night.errors, next_night.errors[:5]
+    assert {s for s, _ in next_night.seen} <= {old, new}
     # The readers really did read while the night was building its copy.
-    assert any(lock == "building" for _, lock in seen)
+    assert any(lock == "building" for _, lock in next_night.seen)
