@@ -24,8 +24,8 @@ def _run_finished(run_id: str) -> bool:
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
-        run = instance.get_run_by_id(run_id)
-        return run is None or run.status in {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
+        run = instance.get_run_by_id(run_id)  # unknown (another `csw ingest`): its pid decides
+        return run is not None and run.status in {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
                                              dg.DagsterRunStatus.CANCELED}
 
 

@@ -40,8 +40,8 @@ def run_finished(instance: dg.DagsterInstance | None) -> "callable":
     def _finished(run_id: str) -> bool:
         if instance is None:
             return False
-        run = instance.get_run_by_id(run_id)
-        return run is None or run.status in _FINISHED
+        run = instance.get_run_by_id(run_id)  # unknown (e.g. a `csw ingest`): its pid decides
+        return run is not None and run.status in _FINISHED
     return _finished
 
 

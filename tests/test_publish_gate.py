@@ -186,3 +186,23 @@ def test_published_asset_depends_on_every_other_asset() -> None:
     assert set(graph.get(PUBLISHED_KEY).parent_keys) == others
     for job_name in ["nightly", *[j.name for j in defs.jobs if j.name.startswith("ingest_")]]:
         assert PUBLISHED_KEY in defs.resolve_job_def(job_name).asset_layer.selected_asset_keys, job_name
+
+
+def test_csw_ingest_publishes_a_balanced_load_and_waits_for_a_running_build(
+        police_landing, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestration.cli import main
+
+    police_landing.write([police_landing.row() for _ in range(3)], month="2024-01")
+    assert main(["--home", str(tmp_path), "ingest", "police_street"]) == 0
+    assert "Published" in capsys.readouterr().out
+    con = duckdb.connect(str(published_path(tmp_path)), read_only=True)
+    assert con.execute("select count(*) from raw.police_street").fetchone() == (3,)
+    con.close()
+    before = hashlib.sha256(published_path(tmp_path).read_bytes()).hexdigest()
+
+    start_build(tmp_path, "nightly-in-progress", pid=os.getpid())  # a live build holds the lock
+    police_landing.write([police_landing.row(month="2024-02")], month="2024-02")
+    assert main(["--home", str(tmp_path), "ingest", "police_street"]) == 1
+    assert "another run is building" in capsys.readouterr().err
+    assert hashlib.sha256(published_path(tmp_path).read_bytes()).hexdigest() == before
+    assert read_lock(tmp_path).run_id == "nightly-in-progress"

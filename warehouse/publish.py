@@ -14,6 +14,10 @@ sometimes during the night, so no run ever writes that file. Instead:
    and a reader that already has the old file open keeps reading the old file (its inode lives on
    until it closes it) -- never a half-built table, never a lock error.
 
+The build starts from a copy, not an empty file, because the raw and meta tables are the record of
+every file ever loaded (landing folders may be emptied after a load): tonight's warehouse is last
+night's plus tonight's files. The copy costs one sequential read and write of the file.
+
 A run that fails or is killed never reaches step 2, so the published file stays byte for byte as it
 was. Its build copy and lock are left behind; the next run finds the lock's owner dead (its process
 is gone, or the orchestrator says its run has finished) and takes over: no manual cleaning.
