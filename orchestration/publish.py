@@ -13,12 +13,18 @@
 What other assets and checks must do to be covered: nothing for assets (every asset passed to
 :func:`build_publish_asset` is upstream). Asset checks must be ``blocking=True`` so they run before
 the publish step (a check still pending at publish time makes the publish fail, loudly, rather
-than publish unchecked).
+than publish unchecked). New assets go into ``ASSETS`` in definitions.py and open the warehouse
+only through ``WarehouseResource.database``.
+
+Limits: a selection hand-picked in the UI publishes only if it includes ``published/warehouse``
+(otherwise its build is discarded by the next run). Re-execute a failed run in full, not "from
+failure": the re-execution is a new run with a new copy of the published file, without the work of
+the steps it skips.
 """
 
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -35,7 +41,7 @@ RETRY_LIMIT = 240  # two hours
 _FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 
-def run_finished(instance: dg.DagsterInstance | None) -> "callable":
+def run_finished(instance: dg.DagsterInstance | None) -> Callable[[str], bool]:
     """Whether the run that holds a lock has ended (a failed run leaves its lock behind)."""
     def _finished(run_id: str) -> bool:
         if instance is None:
