@@ -31,6 +31,10 @@ def _print_table(con, sql: str, max_rows: int) -> None:
     cursor = con.execute(sql)
     if cursor.description is None:
         return
+    if [d[0] for d in cursor.description] == ["explain_key", "explain_value"]:  # a plan reads best as text
+        for _, plan in cursor.fetchall():
+            print(plan)
+        return
     reader = cursor.fetch_record_batch(max_rows + 1)
     import pyarrow as pa
 

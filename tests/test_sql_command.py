@@ -99,6 +99,9 @@ def test_sql_prints_a_table_and_reads_a_file(home: Path, tmp_path: Path, capsys:
     assert main(["--home", str(home), "sql", "select * from marts.fct_crime", "--max-rows", "5"]) == 0
     assert "more than 5 rows" in capsys.readouterr().out
 
+    assert main(["--home", str(home), "sql", "explain select * from marts.dim_area"]) == 0
+    assert "dim_area" in capsys.readouterr().out
+
     assert main(["--home", str(home), "sql", "select * from marts.no_such_mart"]) == 1
     assert "no_such_mart" in capsys.readouterr().err
 
