@@ -206,3 +206,34 @@ def test_csw_ingest_publishes_a_balanced_load_and_waits_for_a_running_build(
     assert "another run is building" in capsys.readouterr().err
     assert hashlib.sha256(published_path(tmp_path).read_bytes()).hexdigest() == before
     assert read_lock(tmp_path).run_id == "nightly-in-progress"
+
+
+def test_a_run_with_one_process_per_step_builds_one_copy_and_publishes_it(police_landing, tmp_path: Path) -> None:
+    """What the daemon does for the schedule and the landing sensor: every step in its own process,
+    each finding the run's build copy from the run id alone."""
+    import json
+
+    from orchestration.runner import prepare_home
+
+    police_landing.write([police_landing.row() for _ in range(4)], month="2024-01")
+    paths = prepare_home(tmp_path, write_dotenv=False)
+    with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        instance.add_dynamic_partitions("police_street_partitions", ["2024-01"])
+    env = {**os.environ, "CSW_HOME": str(paths.home), "DAGSTER_HOME": str(paths.dagster_home)}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "job", "execute", "-m", "orchestration.definitions",
+         "-j", "ingest_police_street", "--tags", json.dumps({"dagster/partition": "2024-01"})],
+        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    con = duckdb.connect(str(published_path(tmp_path)), read_only=True)
+    assert con.execute("select count(*) from raw.police_street").fetchone() == (4,)
+    con.close()
+    with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        (run,) = instance.get_runs()
+        starts = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
+    pids = {e.step_key: e.dagster_event.pid for e in starts}
+    assert {"raw__police_street", "published__warehouse"} <= set(pids)
+    assert pids["raw__police_street"] != pids["published__warehouse"]
+    assert read_lock(tmp_path).run_id == run.run_id and read_lock(tmp_path).state == "published"
+    assert not list((tmp_path / "build").glob("warehouse.*"))
