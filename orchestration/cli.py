@@ -90,6 +90,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"{'feed':<18} {'status':<11} {'files':>6} {'read':>10} {'loaded':>10} {'quarantined':>11}")
     for feed, status, files, read, loaded, quarantined in rows:
         print(f"{feed:<18} {status:<11} {files:>6} {read:>10} {loaded:>10} {quarantined:>11}")
+    from warehouse.publish import describe
+
+    print(f"\nwarehouse: {describe(paths.home)}")
     return 0
 
 

@@ -206,6 +206,8 @@ def test_csw_ingest_publishes_a_balanced_load_and_waits_for_a_running_build(
     assert "another run is building" in capsys.readouterr().err
     assert hashlib.sha256(published_path(tmp_path).read_bytes()).hexdigest() == before
     assert read_lock(tmp_path).run_id == "nightly-in-progress"
+    assert main(["--home", str(tmp_path), "status"]) == 0
+    assert "a build is in progress (run nightly-in-progress" in capsys.readouterr().out
 
 
 def test_a_run_with_one_process_per_step_builds_one_copy_and_publishes_it(police_landing, tmp_path: Path) -> None:

@@ -280,3 +280,20 @@ def building(home: Path, run_id: str, run_finished: Callable[[str], bool] | None
         yield path
     finally:
         discard_build(home, run_id)  # no-op once published
+
+
+def describe(home: Path) -> str:
+    """One line for ``csw status``: which run published the file, and whether a build is under way."""
+    lock = read_lock(home.resolve())
+    published = published_path(home)
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(published.stat().st_mtime)) if published.exists() else None
+    head = f"published {when}" if when else "nothing published yet"
+    if lock is None:
+        return head
+    if lock.state == "published":
+        return f"{head} by run {lock.run_id}"
+    if lock.state == "building" and pid_alive(lock.pid):
+        return f"{head}; a build is in progress (run {lock.run_id}, since {lock.started_at})"
+    if lock.state == "building":
+        return f"{head}; the build of run {lock.run_id} did not finish (the next run discards it)"
+    return f"{head}; the last build (run {lock.run_id}) was discarded"
