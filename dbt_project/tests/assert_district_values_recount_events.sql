@@ -8,7 +8,11 @@ monthly as (
     where
         area_type in ('district', 'unitary')
         -- ratio indicators are not sums of events (their components are)
-        and indicator_id in (select catalogue.indicator_id from {{ ref('indicator_catalogue') }} as catalogue where catalogue.numerator_id is null)
+        and indicator_id in (
+            select catalogue.indicator_id
+            from {{ ref('indicator_catalogue') }} as catalogue
+            where catalogue.numerator_id is null
+        )
 
 ),
 

@@ -99,8 +99,8 @@ earlier_contacts as (
     inner join events as earlier
         on
             later.victim_reference = earlier.victim_reference
-            and earlier.occurred_at < later.occurred_at
-            and earlier.occurred_at >= later.occurred_at - interval 365 day
+            and later.occurred_at > earlier.occurred_at
+            and later.occurred_at - interval 365 day <= earlier.occurred_at
 
     where later.record_type = 'crime'
 

@@ -42,7 +42,7 @@ district_groups as (
 
     inner join population_groups
         on
-            (population_groups.sex = 'all' or population_groups.sex = sex_age.sex)
+            (sex_age.sex = population_groups.sex or population_groups.sex = 'all')
             and sex_age.age between population_groups.min_age and population_groups.max_age
 
     group by population_groups.population_group, sex_age.population_year, sex_age.area_code
