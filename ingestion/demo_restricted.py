@@ -107,7 +107,8 @@ def _crime_month(ctx, geo_codes: np.ndarray, centres: np.ndarray, month: str, rn
     from ingestion.demo_data import _draw_lsoa
 
     y, m = map(int, month.split("-"))
-    n = int(rng.poisson(MONTHLY_CRIMES * scale))
+    bad = max(1, round(3 * scale))  # rows that break the contract, so the quarantine has something to show
+    n = max(bad + 1, int(rng.poisson(MONTHLY_CRIMES * scale)))  # a file always has a valid row
     weights = np.array([o[2] for o in OFFENCES])
     k = rng.choice(len(OFFENCES), n, p=weights / weights.sum())
     codes = np.array([o[0] for o in OFFENCES])[k]
@@ -161,8 +162,6 @@ def _crime_month(ctx, geo_codes: np.ndarray, centres: np.ndarray, month: str, rn
     lower = rng.random(n) < 0.03  # some exports write flags in lower case
     df = df.with_columns([pl.when(pl.lit(lower)).then(pl.col(h).str.to_lowercase()).otherwise(pl.col(h)).alias(h)
                           for h in FLAG_HEADERS[:1]])
-    # Rows that break the contract, so the quarantine has something to show.
-    bad = max(1, round(3 * scale))
     df = df.with_columns(
         pl.when(pl.int_range(0, n) < bad).then(pl.lit(UNKNOWN_CODE)).otherwise(pl.col("HO Offence Code"))
         .alias("HO Offence Code")
@@ -175,7 +174,7 @@ def _da_incident_month(ctx, geo_codes: np.ndarray, month: str, rng: np.random.Ge
     from ingestion.demo_data import _draw_lsoa
 
     y, m = map(int, month.split("-"))
-    n = int(rng.poisson(0.9 * 0.14 * MONTHLY_CRIMES * scale))
+    n = max(1, int(rng.poisson(0.9 * 0.14 * MONTHLY_CRIMES * scale)))
     area = rng.choice(ctx.area_share.size, n, p=ctx.area_share)
     lsoa = _draw_lsoa(ctx.cum, area, rng)
     days_in_month = (np.datetime64(f"{y + m // 12}-{m % 12 + 1:02d}-01") - np.datetime64(f"{month}-01")).astype(int)
