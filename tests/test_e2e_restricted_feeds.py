@@ -51,8 +51,10 @@ def q(con, sql: str, params=None) -> pl.DataFrame:
 
 
 def _read(folder: Path) -> pl.DataFrame:
-    return pl.concat([pl.read_csv(p, infer_schema=False).with_columns(pl.lit(p.name).alias("_file"))
-                      for p in sorted(folder.glob("*.csv"))])
+    """Every CSV of a landing folder as text; an empty value (quoted or not) is not recorded (null)."""
+    frame = pl.concat([pl.read_csv(p, infer_schema=False).with_columns(pl.lit(p.name).alias("_file"))
+                       for p in sorted(folder.glob("*.csv"))])
+    return frame.with_columns(pl.all().replace("", None))
 
 
 @pytest.fixture(scope="module")
