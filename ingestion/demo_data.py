@@ -21,8 +21,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.demo_restricted import write_restricted_demo
-
 # code, name, kind, population mid-2022, centre lon, centre lat, spread (deg lon),
 # crime rate multiplier per head, annual crime trend (log rate per year)
 AREAS: tuple[tuple[str, str, str, int, float, float, float, float, float], ...] = (
@@ -646,5 +644,7 @@ def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str]
     files.update(_write_stats19(landing, geo, seed, scale))
     # The restricted feeds (crime extract, DA incidents, MARAC, population by sex and age); this
     # also marks the landing area as a demo one, so references are hashed with the demo key.
+    from ingestion.demo_restricted import write_restricted_demo  # it builds on this module's geography
+
     files.update(write_restricted_demo(landing, geo, seed, _month_list(months), scale))
     return files

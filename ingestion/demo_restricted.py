@@ -23,13 +23,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion.demo_data import AREAS, _area_population, _draw_lsoa, _PoliceContext, _rng
+from ingestion.pseudonymise import mark_demo_landing
+
 # Home Office offence code, weight among recorded crimes, is violence, share domestic abuse
 OFFENCES: tuple[tuple[str, str, float, bool, float], ...] = (
-    ("8N", "Assault with injury", 9.0, True, 0.40),
-    ("105A", "Assault without injury", 14.0, True, 0.38),
-    ("8L", "Harassment", 6.0, True, 0.35),
+    ("8N", "Assault with injury", 9.0, True, 0.30),
+    ("105A", "Assault without injury", 14.0, True, 0.27),
+    ("8L", "Harassment", 6.0, True, 0.22),
     ("8S", "Controlling or coercive behaviour", 2.5, True, 0.98),
-    ("8R", "Malicious communications", 5.0, True, 0.25),
+    ("8R", "Malicious communications", 5.0, True, 0.15),
     ("5D", "Assault with intent to cause serious harm", 0.6, True, 0.25),
     ("8P", "Racially or religiously aggravated assault with injury", 0.3, True, 0.0),
     ("1", "Murder", 0.02, True, 0.3),
@@ -77,14 +80,8 @@ MARAC_HEADER = ("MARAC Area", "Quarter", "Cases Discussed", "Repeat Cases", "Chi
 FORCE_CODE = "06"
 
 
-def _yn(flags: np.ndarray) -> np.ndarray:
-    return np.where(flags, "Y", "N")
-
-
 def town_centre_lsoas(geo: pl.DataFrame, per_area: int = 2) -> list[str]:
     """The demo's town centres: each district's ``per_area`` LSOAs nearest its centre (both vintages' codes)."""
-    from ingestion.demo_data import AREAS
-
     centres = pl.DataFrame({"lad_code": [a[0] for a in AREAS], "_clon": [a[4] for a in AREAS],
                             "_clat": [a[5] for a in AREAS]})
     near = (
@@ -102,10 +99,8 @@ def _night_hours(rng: np.random.Generator, n: int, violent: np.ndarray) -> np.nd
     return np.where(violent & (rng.random(n) < 0.55), night, np.where(rng.random(n) < 0.2, night, day))
 
 
-def _crime_month(ctx, geo_codes: np.ndarray, centres: np.ndarray, month: str, rng: np.random.Generator,
-                 scale: float, victims: np.ndarray) -> pl.DataFrame:
-    from ingestion.demo_data import _draw_lsoa
-
+def _crime_month(ctx: _PoliceContext, geo_codes: pl.Series, centres: pl.Series, month: str,
+                 rng: np.random.Generator, scale: float, victims: pl.Series) -> pl.DataFrame:
     y, m = map(int, month.split("-"))
     bad = max(1, round(3 * scale))  # rows that break the contract, so the quarantine has something to show
     n = max(bad + 1, int(rng.poisson(MONTHLY_CRIMES * scale)))  # a file always has a valid row
@@ -117,8 +112,6 @@ def _crime_month(ctx, geo_codes: np.ndarray, centres: np.ndarray, month: str, rn
     lsoa = _draw_lsoa(ctx.cum, area, rng)
     # night-time violence goes to the town centres
     in_centre = violent & (rng.random(n) < 0.3)
-    lsoa_code = np.where(in_centre, centres[rng.integers(0, centres.size, n)], geo_codes[lsoa])
-    lsoa_code = np.where(rng.random(n) < 0.01, "", lsoa_code)  # no location recorded
     days_in_month = (np.datetime64(f"{y + m // 12}-{m % 12 + 1:02d}-01") - np.datetime64(f"{month}-01")).astype(int)
     recorded = np.datetime64(f"{month}-01") + rng.integers(0, days_in_month, n).astype("timedelta64[D]")
     lag = np.minimum(rng.geometric(0.6, n) - 1, 5).astype("timedelta64[D]")
@@ -138,41 +131,50 @@ def _crime_month(ctx, geo_codes: np.ndarray, centres: np.ndarray, month: str, rn
     knife = (codes == "10A") | (rng.random(n) < np.where(violent | (codes == "34B"), 0.04, 0.0))
     flags = np.column_stack([da, hate, alcohol, cse, cce, ocg, knife])
     no_victim = np.isin(codes, ("92A", "92D", "10A", "9B", "46"))
-    # repeat victims: domestic abuse victims come back from a smaller pool
-    victim = np.where(da, victims[rng.integers(0, max(1, victims.size // 8), n)],
-                      victims[rng.integers(0, victims.size, n)])
-    yy = f"{y % 100:02d}"
+    # victims come from one pool shared with the DA incidents, so some DA victims come back within a year
+    victim = rng.integers(0, victims.len(), n)
     ref_no = rng.permutation(n) + 1 + (m - 1) * 40_000
-    refs = np.char.add(np.char.add(f"{FORCE_CODE}/", np.char.zfill(ref_no.astype(str), 6)), f"/{yy}")
-    df = pl.DataFrame({
-        "Crime Reference": refs,
-        "Recorded Date": np.datetime_as_string(recorded, unit="D"),
-        "Committed From": np.char.replace(np.datetime_as_string(start, unit="m"), "T", " "),
-        "Committed To": np.where(has_end, np.char.replace(np.datetime_as_string(end, unit="m"), "T", " "), ""),
-        "HO Offence Code": np.where(rng.random(n) < 0.05, np.char.add("0", codes), codes),
-        "HO Offence Description": np.array([o[1] for o in OFFENCES])[k],
-        "LSOA Code": lsoa_code,
-        **{h: _yn(flags[:, i]) for i, h in enumerate(FLAG_HEADERS)},
-        "Victim Reference": np.where(no_victim, "", victim),
-        "Victim Age Band": np.where(no_victim, "", AGE_BANDS[rng.choice(AGE_BANDS.size, n, p=AGE_P / AGE_P.sum())]),
-        "Victim Sex": np.where(no_victim, "", np.where(da & (rng.random(n) < 0.78), "F",
-                                                       np.array(["M", "F", "U"])[rng.choice(3, n, p=[.5, .45, .05])])),
-        "Outcome": CRIME_OUTCOMES[rng.integers(0, CRIME_OUTCOMES.size, n)],
-    })
+    age_band = rng.choice(AGE_BANDS.size, n, p=AGE_P / AGE_P.sum())
+    sex = np.where(da & (rng.random(n) < 0.78), 1, rng.choice(3, n, p=[.5, .45, .05]))
+    outcome = rng.integers(0, CRIME_OUTCOMES.size, n)
+    leading_zero = rng.random(n) < 0.05
+    no_location = rng.random(n) < 0.01
+    centre_pick = rng.integers(0, centres.len(), n)
     lower = rng.random(n) < 0.03  # some exports write flags in lower case
-    df = df.with_columns([pl.when(pl.lit(lower)).then(pl.col(h).str.to_lowercase()).otherwise(pl.col(h)).alias(h)
-                          for h in FLAG_HEADERS[:1]])
-    df = df.with_columns(
+    # Strings are built by Polars from indices (numpy string arrays are slow to hand over).
+    pick = lambda values, index: pl.Series(list(values), dtype=pl.Utf8).gather(index)  # noqa: E731
+    yes_no = lambda flag: pl.when(pl.lit(pl.Series(flag))).then(pl.lit("Y")).otherwise(pl.lit("N"))  # noqa: E731
+    when = lambda flag, value, other: pl.when(pl.lit(pl.Series(flag))).then(value).otherwise(other)  # noqa: E731
+    minutes = lambda t: pl.Series(t.astype("datetime64[ms]")).dt.strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    frame = pl.DataFrame({
+        "_ref": ref_no, "_code": pick([o[0] for o in OFFENCES], k), "_lsoa": geo_codes.gather(lsoa),
+        "_centre": centres.gather(centre_pick), "_victim": victims.gather(victim),
+        "Recorded Date": pl.Series(recorded).dt.strftime("%Y-%m-%d"),
+        "Committed From": minutes(start), "_to": minutes(end),
+    })
+    df = frame.select(
+        pl.format(f"{FORCE_CODE}/{{}}/{y % 100:02d}", pl.col("_ref").cast(pl.Utf8).str.zfill(6)).alias("Crime Reference"),
+        "Recorded Date",
+        "Committed From",
+        when(has_end, pl.col("_to"), pl.lit("")).alias("Committed To"),
+        when(leading_zero, pl.lit("0") + pl.col("_code"), pl.col("_code")).alias("HO Offence Code"),
+        pick([o[1] for o in OFFENCES], k).alias("HO Offence Description"),
+        when(no_location, pl.lit(""), when(in_centre, pl.col("_centre"), pl.col("_lsoa"))).alias("LSOA Code"),
+        *[yes_no(flags[:, i]).alias(h) for i, h in enumerate(FLAG_HEADERS)],
+        when(no_victim, pl.lit(""), pl.col("_victim")).alias("Victim Reference"),
+        when(no_victim, pl.lit(""), pick(AGE_BANDS, age_band)).alias("Victim Age Band"),
+        when(no_victim, pl.lit(""), pick(["M", "F", "U"], sex)).alias("Victim Sex"),
+        pick(CRIME_OUTCOMES, outcome).alias("Outcome"),
+    ).with_columns(
+        when(lower, pl.col("Domestic Abuse").str.to_lowercase(), pl.col("Domestic Abuse")).alias("Domestic Abuse"),
         pl.when(pl.int_range(0, n) < bad).then(pl.lit(UNKNOWN_CODE)).otherwise(pl.col("HO Offence Code"))
-        .alias("HO Offence Code")
+        .alias("HO Offence Code"),
     )
     return df.sort("Recorded Date", "Crime Reference")
 
 
-def _da_incident_month(ctx, geo_codes: np.ndarray, month: str, rng: np.random.Generator, scale: float,
-                       victims: np.ndarray) -> pl.DataFrame:
-    from ingestion.demo_data import _draw_lsoa
-
+def _da_incident_month(ctx: _PoliceContext, geo_codes: pl.Series, month: str, rng: np.random.Generator,
+                       scale: float, victims: pl.Series) -> pl.DataFrame:
     y, m = map(int, month.split("-"))
     n = max(1, int(rng.poisson(0.9 * 0.14 * MONTHLY_CRIMES * scale)))
     area = rng.choice(ctx.area_share.size, n, p=ctx.area_share)
@@ -180,15 +182,21 @@ def _da_incident_month(ctx, geo_codes: np.ndarray, month: str, rng: np.random.Ge
     days_in_month = (np.datetime64(f"{y + m // 12}-{m % 12 + 1:02d}-01") - np.datetime64(f"{month}-01")).astype(int)
     at = (np.datetime64(f"{month}-01").astype("datetime64[m]")
           + rng.integers(0, days_in_month * 24 * 60, n).astype("timedelta64[m]"))
-    refs = np.char.add(f"DA{y}{m:02d}-", np.char.zfill((rng.permutation(n) + 1).astype(str), 5))
-    return pl.DataFrame({
-        "Incident Reference": refs,
-        "Incident Date Time": np.char.replace(np.datetime_as_string(at, unit="m"), "T", " "),
-        "LSOA Code": np.where(rng.random(n) < 0.01, "", geo_codes[lsoa]),
-        "DASH Risk Level": DASH[rng.choice(3, n, p=DASH_P)],
-        "Repeat Victim": _yn(rng.random(n) < 0.3),
-        "Victim Reference": victims[rng.integers(0, max(1, victims.size // 8), n)],
-    }).sort("Incident Date Time", "Incident Reference")
+    order = rng.permutation(n) + 1
+    no_location = rng.random(n) < 0.01
+    risk = rng.choice(3, n, p=DASH_P)
+    repeat = rng.random(n) < 0.3
+    victim = rng.integers(0, victims.len(), n)
+    frame = pl.DataFrame({"_n": order, "_at": at.astype("datetime64[ms]"), "_lsoa": geo_codes.gather(lsoa),
+                          "_victim": victims.gather(victim)})
+    return frame.select(
+        pl.format(f"DA{y}{m:02d}-{{}}", pl.col("_n").cast(pl.Utf8).str.zfill(5)).alias("Incident Reference"),
+        pl.col("_at").dt.strftime("%Y-%m-%d %H:%M").alias("Incident Date Time"),
+        pl.when(pl.lit(pl.Series(no_location))).then(pl.lit("")).otherwise(pl.col("_lsoa")).alias("LSOA Code"),
+        pl.Series(list(DASH), dtype=pl.Utf8).gather(risk).alias("DASH Risk Level"),
+        pl.when(pl.lit(pl.Series(repeat))).then(pl.lit("Y")).otherwise(pl.lit("N")).alias("Repeat Victim"),
+        pl.col("_victim").alias("Victim Reference"),
+    ).sort("Incident Date Time", "Incident Reference")
 
 
 def _quarters(months: list[str]) -> list[tuple[int, int]]:
@@ -272,15 +280,14 @@ def _write_settings(home: Path, centres: list[str]) -> None:
 def write_restricted_demo(landing: Path, geo: pl.DataFrame, seed: int, months: list[str], scale: float
                           ) -> dict[str, list[Path]]:
     """Write the four feeds under landing/<feed>/ and the demo town centres to the home's settings."""
-    from ingestion.demo_data import AREAS, _PoliceContext, _area_population, _rng
-    from ingestion.pseudonymise import mark_demo_landing
-
     mark_demo_landing(landing)
     ctx = _PoliceContext(geo, seed)
-    centres = np.array(town_centre_lsoas(geo))
-    _write_settings(landing.parent, centres.tolist())
+    centre_list = town_centre_lsoas(geo)
+    centres = pl.Series(centre_list, dtype=pl.Utf8)
+    _write_settings(landing.parent, centre_list)
     inc = geo.filter("in_county")
-    victims = np.char.add("V", np.char.zfill(np.arange(1, 1 + max(50, round(60_000 * scale))).astype(str), 7))
+    victims = pl.select(pl.format("V{}", pl.int_range(1, 1 + max(50, round(60_000 * scale))).cast(pl.Utf8)
+                                  .str.zfill(7))).to_series()
     out: dict[str, list[Path]] = {f: [] for f in ("police_crime_extract", "police_da_incidents", "marac_returns",
                                                   "population_sex_age")}
     for feed in out:
@@ -288,7 +295,7 @@ def write_restricted_demo(landing: Path, geo: pl.DataFrame, seed: int, months: l
     for month in months:
         y, m = map(int, month.split("-"))
         v = 21 if month >= "2023-07" else 11
-        codes = inc[f"lsoa{v}_code"].to_numpy().astype(str)
+        codes = inc[f"lsoa{v}_code"]
         crimes = _crime_month(ctx, codes, centres, month, _rng(seed, 7, y * 12 + m), scale, victims)
         path = landing / "police_crime_extract" / f"lancashire-crime-extract-{month}.csv"
         crimes.write_csv(path, null_value="")
