@@ -157,3 +157,25 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_job(home, "nightly", write_dotenv=False)
     assert result.success, [e.message for e in result.all_events if e.is_failure]
     return home
+
+
+# --- the shared end-to-end home ----------------------------------------------------------------
+# One nightly build on generated data serves every end-to-end module (test_e2e_restricted_feeds
+# runs first, by name, and only reads; test_end_to_end reads and then, in its last test, re-runs
+# the night with bad deliveries). Building it once keeps the suite inside its time budget.
+E2E_SEED = 11
+E2E_MONTHS = ("2022-04", "2024-09")
+E2E_SCALE = 0.04
+
+
+@pytest.fixture(scope="session")
+def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ingestion.demo_data import write_demo_data
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("csw_home")
+    write_demo_data(home / "landing", seed=E2E_SEED, months=E2E_MONTHS, scale=E2E_SCALE)
+    result = run_job(home, "nightly", write_dotenv=False)
+    failures = [e.message for e in result.all_events if e.is_failure]
+    assert result.success, failures
+    return home

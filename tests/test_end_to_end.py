@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from scipy.stats import binomtest
 
-from ingestion.demo_data import AREAS, write_demo_data
+from ingestion.demo_data import AREAS
 from orchestration.runner import run_job
 
 pytestmark = pytest.mark.e2e
@@ -23,13 +23,9 @@ MONTHS = ("2022-04", "2024-09")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("csw_home")
-    write_demo_data(home / "landing", seed=11, months=MONTHS, scale=0.04)
-    result = run_job(home, "nightly", write_dotenv=False)
-    failures = [e.message for e in result.all_events if e.is_failure]
-    assert result.success, failures
-    return home
+def home(e2e_home: Path) -> Path:
+    """The session's end-to-end home (conftest.e2e_home: demo data, seed 11, 2022-04..2024-09, scale 0.04)."""
+    return e2e_home
 
 
 @pytest.fixture(scope="module")
@@ -180,10 +176,11 @@ def test_fct_crime_counts_by_month_district_and_type(con, police: pl.DataFrame) 
         .group_by("month", "lad", "Crime type").len().rename({"lad": "lad_code", "Crime type": "crime_type"})
     )
     actual = q(con, f"""select month, lad_code, crime_type, count(*)::bigint as len from marts.fct_crime
-                       where lad_code in ({",".join(repr(d) for d in DISTRICTS)}) group by all""")
+                       where source_system = 'police.uk' and lad_code in ({",".join(repr(d) for d in DISTRICTS)})
+                       group by all""")
     key = ["month", "lad_code", "crime_type"]
     assert actual.sort(key).to_dicts() == expected.sort(key).with_columns(pl.col("len").cast(pl.Int64)).to_dicts()
-    total = q(con, "select count(*) as n from marts.fct_crime")["n"][0]
+    total = q(con, "select count(*) as n from marts.fct_crime where source_system = 'police.uk'")["n"][0]
     assert total == police.filter(~pl.col("asb")).height
 
 
@@ -338,7 +335,7 @@ def test_scorecard_csv_published_for_latest_quarter(home: Path, con) -> None:
 def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(home: Path, con) -> None:
     """Runs last: it closes the shared read-only connection so the nightly job can write."""
     before = q(con, "select count(*) as n from meta.source_files")["n"][0]
-    crimes_before = q(con, "select count(*) as n from marts.fct_crime")["n"][0]
+    crimes_before = q(con, "select count(*) as n from marts.fct_crime where source_system = 'police.uk'")["n"][0]
     con.close()
     result = run_job(home, "nightly", write_dotenv=False)
     assert result.success
@@ -363,6 +360,7 @@ def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(home: Pa
         reason = again.execute("select reason from meta.source_files where file_name = '2024-10-lancashire-street.csv'"
                                ).fetchone()[0]
         assert "missing required columns" in reason and "stats19_casualty" in reason
-        assert again.execute("select check_name, source_row from meta.quarantine").fetchall() == [
-            ("crime_type_known", 3)]
-        assert again.execute("select count(*) from marts.fct_crime").fetchone()[0] == crimes_before + 1
+        assert again.execute("select check_name, source_row from meta.quarantine where feed = 'police_street'"
+                             ).fetchall() == [("crime_type_known", 3)]
+        assert again.execute("select count(*) from marts.fct_crime where source_system = 'police.uk'"
+                             ).fetchone()[0] == crimes_before + 1
