@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.build_record import record_dbt_build
 from orchestration.dbt_project import TRANSLATOR, dbt_cli, dbt_project, dbt_vars
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
@@ -25,4 +26,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     The dbt subprocess is the only process with the DuckDB file open while it runs.
     """
     os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.database)
-    yield from dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context).stream()
+    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        # What built this file (manifest, compiled SQL, git commit), for `csw trace` and OpenLineage.
+        record_dbt_build(warehouse.database, context.run.run_id, context.run.job_name, invocation.target_path)
