@@ -54,12 +54,18 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
+    from orchestration.build_record import git_commit
+    from orchestration.lineage import emit_lineage_safely
+
+    commit = git_commit()["commit"] or "unknown"
     with dg.DagsterInstance.get() as instance:
         job = defs.resolve_job_def(job_name)
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
             partition_key=partition_key,
-            tags={"csw/trigger": "csw", **(tags or {})},
+            tags={"csw/trigger": "csw", "csw/git_commit": commit, **(tags or {})},
             resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
             raise_on_error=False,
         )
+        emit_lineage_safely(instance, result.run_id, home.resolve())
+        return result
