@@ -96,7 +96,8 @@ def render_text(t: Trace, show_sql: bool) -> str:
         lines.append("     (no build record in this warehouse: rebuild with `csw run`)")
     for m in t.models:
         sql = m["compiled_sql"]
-        sql_note = f"compiled SQL {len(sql.splitlines())} lines" if sql else "no compiled SQL (source/seed)"
+        language = "Python" if (m["file"] or "").endswith(".py") else "SQL"
+        sql_note = f"compiled {language} {len(sql.splitlines())} lines" if sql else "no compiled SQL (source/seed)"
         parents = f" <- {', '.join(m['parents'])}" if m["parents"] else ""
         lines.append(f"     {m['resource_type']:<6} {m['relation']:<45} {m['file'] or '':<55} {sql_note}{parents}")
         if show_sql and sql:
