@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -159,6 +160,15 @@ def _read_warehouse(database: Path, run_id: str) -> tuple[dict[str, list[dict]],
     return files, columns, nodes, ours
 
 
+def _error_text(error: Any) -> str | None:
+    """The error and its causes (the step's own exception is usually the cause of Dagster's wrapper)."""
+    parts = []
+    while error is not None:
+        parts.append(error.message.strip())
+        error = error.cause
+    return "\ncaused by: ".join(parts) or None
+
+
 def _steps(records: list[dg.EventLogEntry]) -> dict[str, dict[str, Any]]:
     steps: dict[str, dict[str, Any]] = defaultdict(lambda: {"materializations": []})
     for entry in records:
@@ -173,7 +183,7 @@ def _steps(records: list[dg.EventLogEntry]) -> dict[str, dict[str, Any]]:
             step["end"] = _time(entry.timestamp)
             step["state"] = RunState.COMPLETE if kind == "STEP_SUCCESS" else RunState.FAIL
             if kind == "STEP_FAILURE":
-                step["error"] = event.event_specific_data.error.message if event.event_specific_data.error else None
+                step["error"] = _error_text(event.event_specific_data.error)
         elif kind == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
             step["materializations"].append((materialization, _time(entry.timestamp)))
@@ -292,8 +302,8 @@ def emit_run_lineage(instance: dg.DagsterInstance, run_id: str, home: Path, data
     folder = lineage_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{run_id}.jsonl"
-    partial = folder / f".{run_id}.jsonl.partial"
-    partial.unlink(missing_ok=True)
+    # A private partial file, renamed over the target: `csw run` and the sensor may both write a run.
+    partial = folder / f".{run_id}.{uuid.uuid4().hex}.partial"
     client = OpenLineageClient(transport=FileTransport(FileConfig(log_file_path=str(partial), append=True)))
     for event in events:
         client.emit(event)
