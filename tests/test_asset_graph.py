@@ -58,3 +58,11 @@ def test_every_dbt_source_is_an_ingestion_asset() -> None:
         assert node.is_materializable, f"dbt source {source['unique_id']} maps to {key}, which nothing materialises"
         assert node.group_name == "ingestion"
         assert all(p.path[0] == "landing" for p in node.parent_keys)
+
+
+def test_every_output_asset_is_a_dbt_exposure() -> None:
+    """What the Board receives shows at the end of the dbt docs lineage graph too (`csw docs`)."""
+    exposed = {e.get("meta", {}).get("dagster_asset") or e.get("config", {}).get("meta", {}).get("dagster_asset")
+               for e in _manifest()["exposures"].values()}
+    outputs = {k.to_user_string() for k in _graph().get_all_asset_keys() if k.path[0] == "outputs"}
+    assert outputs and outputs <= exposed, f"output assets without an exposure: {sorted(outputs - exposed)}"
