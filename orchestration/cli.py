@@ -6,6 +6,8 @@
     csw status             files per feed and status, quarantine counts
     csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH)
     csw export [--to DIR]  every mart as Parquet, for BI tools
+    csw trace IND AREA PERIOD   a published figure back to its source files and rows
+    csw docs               the dbt documentation site into $CSW_HOME/docs
 
 ``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
 """
@@ -96,6 +98,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    from orchestration.trace_command import cmd_trace as trace
+
+    return trace(args, _home(args))
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.docs_command import build_docs
+
+    return build_docs(_home(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csw", description="Community Safety Warehouse")
     parser.add_argument("--home", help="warehouse home (default: $CSW_HOME or ./data)")
@@ -115,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.sql_command import add_commands
 
     add_commands(sub)  # csw sql, csw export
+    from orchestration.trace_command import add_parser as add_trace_parser
+
+    add_trace_parser(sub).set_defaults(func=cmd_trace)
+    docs = sub.add_parser("docs", help="build the dbt documentation site into $CSW_HOME/docs")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

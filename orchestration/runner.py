@@ -57,19 +57,24 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
+    from orchestration.build_record import git_commit
+    from orchestration.lineage import emit_lineage_safely
     from orchestration.publish import PID_TAG, fail_dead_runs
     from warehouse.publish import discard_build
 
+    commit = git_commit()["commit"] or "unknown"
     with dg.DagsterInstance.get() as instance:
         fail_dead_runs(instance)  # a killed csw run must not hold the DuckDB pool slot forever
         job = defs.resolve_job_def(job_name)
         result = job.execute_in_process(
             instance=instance,
             partition_key=partition_key,
-            tags={"csw/trigger": "csw", PID_TAG: str(os.getpid()), **(tags or {})},
+            tags={"csw/trigger": "csw", PID_TAG: str(os.getpid()), "csw/git_commit": commit, **(tags or {})},
             resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
             raise_on_error=False,
         )
-    if not result.success:  # free the disk now; the next run would discard it anyway
-        discard_build(home, result.run_id)
+        if not result.success:  # free the disk now; the next run would discard it anyway
+            discard_build(home, result.run_id)
+        # After publishing: the lineage of the run reads the published warehouse.
+        emit_lineage_safely(instance, result.run_id, home.resolve())
     return result
