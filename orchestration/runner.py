@@ -30,7 +30,9 @@ telemetry:
 def _update_dotenv(values: dict[str, str], dotenv: Path) -> None:
     lines = dotenv.read_text(encoding="utf-8").splitlines() if dotenv.exists() else []
     kept = [line for line in lines if line.split("=", 1)[0].strip() not in values]
-    kept += [f"{key}={value}" for key, value in values.items()]
+    # `${KEY:-value}`: Dagster lets a .env override the environment, so a variable set explicitly
+    # (`CSW_HOME=/srv/csw dagster dev`, a test) must still win over the home `csw run` last used.
+    kept += [f"{key}=${{{key}:-{value}}}" for key, value in values.items()]
     dotenv.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
