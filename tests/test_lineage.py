@@ -281,7 +281,8 @@ def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, lin
             "select unique_id from meta.dbt_nodes where resource_type in ('model', 'seed')").fetchall()]
     assert models and all(f"dbt.{m}" in by_job for m in models)
     fct = by_job["dbt.model.community_safety.fct_crime"][-1]
-    assert {d["name"] for d in fct["inputs"]} == {"staging.int_police_street_attributed"}
+    assert {d["name"] for d in fct["inputs"]} == {"staging.int_police_street_attributed",
+                                                  "staging.int_crime_extract_attributed"}
     output = fct["outputs"][0]
     assert output["name"] == "marts.fct_crime" and output["namespace"].startswith("duckdb://")
     assert "crime_type" in {f["name"] for f in output["facets"]["schema"]["fields"]}

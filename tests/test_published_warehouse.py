@@ -46,14 +46,14 @@ def state(published: Path) -> tuple[int, ...]:
     try:
         return con.execute(
             f"""select
-                  (select count(*) from marts.fct_crime),
+                  (select count(*) from marts.fct_crime where source_system = 'police.uk'),
                   (select sum(value)::bigint from marts.mart_indicator_monthly
                     where indicator_id = 'all_crime' and area_code = '{FORCE_AREA}'),
                   (select count(*) from marts.fct_asb),
                   (select sum(value)::bigint from marts.mart_indicator_monthly
                     where indicator_id = 'asb_incidents' and area_code = '{FORCE_AREA}'),
                   (select count(*) from meta.source_files),
-                  (select count(distinct month) from marts.fct_crime)"""
+                  (select count(distinct month) from marts.fct_crime where source_system = 'police.uk')"""
         ).fetchone()
     finally:
         con.close()
