@@ -5,12 +5,12 @@ import dagster as dg
 from orchestration.dbt_assets import warehouse_models
 from orchestration.dbt_project import dbt_cli
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
-from orchestration.outputs import scorecard_csv
+from orchestration.reports import REPORT_ASSETS
 from orchestration.resources import default_warehouse
 from orchestration.schedules import ingest_jobs, landing_sensor, nightly_job, nightly_schedule
 
 defs = dg.Definitions(
-    assets=[nightly_intake, *RAW_ASSETS, warehouse_models, scorecard_csv],
+    assets=[nightly_intake, *RAW_ASSETS, warehouse_models, *REPORT_ASSETS],
     asset_checks=ROW_ACCOUNTING_CHECKS,
     jobs=[nightly_job, *ingest_jobs.values()],
     schedules=[nightly_schedule],

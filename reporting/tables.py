@@ -75,7 +75,8 @@ def geography(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> Geogr
 
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("select * from reference.indicator_catalogue order by indicator_id").df()
+    """The indicator catalogue in its seed order (the order the partnership lists its indicators)."""
+    return con.execute("select * from reference.indicator_catalogue order by rowid").df()
 
 
 def key_issue_order(cat: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
@@ -109,29 +110,38 @@ def _scorecard_cells(rows: pd.DataFrame, quarter_of_row: pd.Series) -> pd.DataFr
     return pd.concat(parts, ignore_index=True)
 
 
-def _apply(rows: pd.DataFrame, row_cells: pd.DataFrame, controlled: pd.DataFrame) -> pd.DataFrame:
-    """Blank the suppressed counts of scorecard rows, then everything derived from them."""
+def _apply(rows: pd.DataFrame, row_cells: pd.DataFrame, controlled: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Blank the suppressed counts of scorecard rows, then everything derived from them.
+
+    Returns the controlled rows and a boolean frame (same index) of which cells were hidden, so an
+    output can tell "not published" from "not available"."""
     flags = row_cells.merge(controlled[disclosure.CELL_KEY + ["suppressed"]], on=disclosure.CELL_KEY, how="left")
     flags["suppressed"] = flags["suppressed"].fillna(False).astype(bool)
     hidden = flags.pivot_table(index="row", columns="column", values="suppressed", aggfunc="max").reindex(
         index=np.arange(len(rows)), columns=list(COUNT_COLUMNS)).fillna(False).astype(bool)
     out = rows.copy()
+    mask_frame = pd.DataFrame(index=rows.index)
     any_hidden = np.zeros(len(rows), dtype=bool)
     for column in COUNT_COLUMNS:
         mask = hidden[column].to_numpy()
         any_hidden |= mask
+        mask_frame[column] = mask
         out[column] = out[column].astype(float).mask(mask)
     for column, sources in DERIVED.items():
         if column not in out.columns:
             continue
-        mask = np.logical_or.reduce([hidden[s].to_numpy() for s in sources])
-        any_hidden |= mask & out[column].notna().to_numpy()
-        if out[column].dtype == object or str(out[column].dtype) in ("string", "boolean"):
+        mask = np.logical_or.reduce([hidden[s].to_numpy() for s in sources]) & out[column].notna().to_numpy()
+        any_hidden |= mask
+        mask_frame[column] = mask
+        kind = str(rows[column].dtype)
+        if kind in ("bool", "boolean") or column == "significant_change":
+            out[column] = out[column].astype("boolean").mask(mask)
+        elif kind in ("object", "string"):
             out[column] = out[column].astype(object).where(~mask, None)
         else:
             out[column] = out[column].astype(float).mask(mask)
     out["suppressed"] = any_hidden
-    return out
+    return out, mask_frame
 
 
 @dataclass
@@ -145,6 +155,7 @@ class QuarterlyTables:
     mart_columns: list[str]
     rules: disclosure.DisclosureRules
     cells: pd.DataFrame = field(repr=False)  # every controlled cell: what was hidden, primary or not
+    hidden: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # scorecard cells hidden (bool)
 
     @property
     def suppressed_cells(self) -> int:
@@ -210,14 +221,15 @@ def quarterly_tables(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings:
     )
     controlled = disclosure.control(cells, rules, constraints)
 
-    scorecard = _apply(rows, row_cells, controlled)[columns + ["suppressed"]]
+    scorecard, hidden = _apply(rows, row_cells, controlled)
+    scorecard = scorecard[columns + ["suppressed"]]
     flags = controlled.loc[controlled["measure"] == "month", ["indicator_id", "area_code", "period", "suppressed"]]
     monthly = monthly.assign(period=monthly["month"].map(dt.date.isoformat)).merge(
         flags, on=["indicator_id", "area_code", "period"], how="left").drop(columns=["period", "theme"])
     monthly["suppressed"] = monthly["suppressed"].fillna(False).astype(bool)
     monthly["value"] = monthly["value"].astype(float).mask(monthly["suppressed"])
     return QuarterlyTables(quarter, scorecard, monthly, cat, geo, key_issue_order(cat, settings), columns, rules,
-                           controlled)
+                           controlled, hidden)
 
 
 @dataclass
@@ -232,6 +244,7 @@ class AnnualTables:
     mart_columns: list[str]
     rules: disclosure.DisclosureRules
     cells: pd.DataFrame = field(repr=False)
+    hidden: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def suppressed_cells(self) -> int:
@@ -283,7 +296,8 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
     constraints = disclosure.area_constraints(cells, geo.hierarchies, additive)
     controlled = disclosure.control(cells, rules, constraints)
 
-    scorecard = _apply(rows, row_cells, controlled)[columns + ["suppressed"]]
+    scorecard, hidden = _apply(rows, row_cells, controlled)
+    scorecard = scorecard[columns + ["suppressed"]]
     flags = controlled.loc[controlled["measure"] == "year", ["indicator_id", "area_code", "period", "suppressed"]]
     yearly = yearly.merge(flags.rename(columns={"period": "financial_year"}),
                           on=["indicator_id", "area_code", "financial_year"], how="left").drop(columns=["theme"])
@@ -291,4 +305,4 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
     yearly["value"] = yearly["value"].astype(float).mask(yearly["suppressed"])
     present = sorted(set(yearly["financial_year"]))
     return AnnualTables(year, scorecard, yearly, [y for y in years if y.label in present], cat, geo,
-                        key_issue_order(cat, settings), columns, rules, controlled)
+                        key_issue_order(cat, settings), columns, rules, controlled, hidden)
