@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
+
 def latest_complete_quarter(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
     """The latest financial-year quarter complete for at least half of the indicators.
 
