@@ -1,0 +1,1 @@
+"""The Board's published outputs and the checks they pass before publication."""
