@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.dbt_assets import warehouse_models
 from orchestration.dbt_project import dbt_cli
+from orchestration.expectation_checks import EXPECTATION_CHECKS
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
 from orchestration.reports import REPORT_ASSETS
 from orchestration.resources import default_warehouse
@@ -11,7 +12,7 @@ from orchestration.schedules import ingest_jobs, landing_sensor, nightly_job, ni
 
 defs = dg.Definitions(
     assets=[nightly_intake, *RAW_ASSETS, warehouse_models, *REPORT_ASSETS],
-    asset_checks=ROW_ACCOUNTING_CHECKS,
+    asset_checks=[*ROW_ACCOUNTING_CHECKS, *EXPECTATION_CHECKS],
     jobs=[nightly_job, *ingest_jobs.values()],
     schedules=[nightly_schedule],
     sensors=[landing_sensor],

@@ -53,7 +53,7 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         quarter = latest_quarter(con)
         if quarter is None:
             raise dg.Failure("the scorecard mart has no complete quarter: load at least 3 months of a feed")
-        result = publish.publish_quarterly(con, quarter, settings, warehouse.paths.outputs)
+        result = publish.publish_quarterly(con, quarter, settings, warehouse.paths)
     context.log.info("Quarterly report for %s written: %s", quarter.label, ", ".join(map(str, result.files.values())))
     return dg.MaterializeResult(
         metadata=_metadata(result, quarter.label),
@@ -83,7 +83,7 @@ def annual_update(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
                 metadata={"period": "none: no complete financial year loaded yet"},
                 check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True,
                                                    metadata={"period": "none", "tables_checked": 0})])
-        result = publish.publish_annual(con, year, settings, warehouse.paths.outputs)
+        result = publish.publish_annual(con, year, settings, warehouse.paths)
     context.log.info("Annual update for %s written: %s", year.label, ", ".join(map(str, result.files.values())))
     return dg.MaterializeResult(
         metadata=_metadata(result, year.label),

@@ -20,6 +20,10 @@ import duckdb
 from reporting import checks, comparators, costs, csv_output, html, pdf, xlsx
 from reporting.periods import FinancialYear, Quarter
 from reporting.tables import annual_tables, quarterly_tables
+from warehouse.settings import Paths
+
+# check(name, frame, settings, home=...) raises when the table must not be published
+Check = Callable[..., None]
 
 
 def quarterly_names(quarter: Quarter) -> dict[str, str]:
@@ -56,12 +60,13 @@ def _commit(staging: Path, outputs: Path, names: dict[str, str]) -> dict[str, Pa
     return out
 
 
-def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings: dict[str, Any], outputs: Path,
-                      check: Callable[[str, Any, dict], None] = checks.check_output_table) -> Published:
+def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings: dict[str, Any], paths: Paths,
+                      check: Check = checks.check_output_table) -> Published:
     """The Quarterly Performance Report (HTML), scorecard workbook (XLSX) and CSV of one quarter."""
+    outputs = paths.outputs
     tables = quarterly_tables(con, quarter, settings)
     names = quarterly_names(quarter)
-    check(names["csv"].removesuffix(".csv"), tables.scorecard, settings)  # before any file is written
+    check(names["csv"].removesuffix(".csv"), tables.scorecard, settings, home=paths.home)  # before any file
     built = dt.datetime.now(dt.timezone.utc)
     with _staged(outputs) as staging:
         (staging / names["html"]).write_text(html.render_quarterly(tables, built), encoding="utf-8")
@@ -71,12 +76,13 @@ def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings
     return Published(files, rows, tables.suppressed_cells, tables.primary_cells)
 
 
-def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings: dict[str, Any], outputs: Path,
-                   check: Callable[[str, Any, dict], None] = checks.check_output_table) -> Published:
+def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings: dict[str, Any], paths: Paths,
+                   check: Check = checks.check_output_table) -> Published:
     """The Annual Performance and Priorities Update (HTML and its PDF print) of one financial year."""
+    outputs = paths.outputs
     tables = annual_tables(con, year, settings)
     names = annual_names(year)
-    check(names["html"].removesuffix(".html"), tables.scorecard, settings)  # before any file is written
+    check(names["html"].removesuffix(".html"), tables.scorecard, settings, home=paths.home)  # before any file
     unit_costs = costs.indicator_unit_costs(con, tables.catalogue)
     forces = comparators.force_comparison(con, tables.catalogue, year, settings, tables.rules)
     built = dt.datetime.now(dt.timezone.utc)
