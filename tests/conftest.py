@@ -135,3 +135,32 @@ class PoliceLanding:
 @pytest.fixture
 def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
+
+
+# --- the demo warehouse home shared by the end-to-end and output tests ------------------------
+
+DEMO_MONTHS = ("2022-04", "2024-09")
+# The demo catalogue has no indicator in a sensitive theme yet, so the shared home also treats road
+# safety as sensitive: its small district counts then exercise primary and secondary suppression in
+# every published output. The marts are unaffected (disclosure control applies to outputs only).
+DEMO_SETTINGS = """[disclosure]
+threshold = 5
+sensitive_themes = ["domestic abuse", "sexual offences", "exploitation", "road safety"]
+"""
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the generated demo feeds after one nightly run (marts and the Board's outputs).
+
+    Shared read-only by test modules: a test that changes it must work on a copy."""
+    from ingestion.demo_data import write_demo_data
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("csw_home")
+    write_demo_data(home / "landing", seed=11, months=DEMO_MONTHS, scale=0.04)
+    (home / "settings.toml").write_text(DEMO_SETTINGS, encoding="utf-8")
+    result = run_job(home, "nightly", write_dotenv=False)
+    failures = [e.message for e in result.all_events if e.is_failure]
+    assert result.success, failures
+    return home
