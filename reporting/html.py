@@ -309,9 +309,10 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
                               "county": county_rate, "force": recs.get(geo.force_area, {}).get("rate_per_1000"),
                               "cells": cells})
     force_table = []
-    if not forces.empty:
+    own = forces.iloc[0]["force"] if not forces.empty else None
+    if not forces.empty and (forces["force"] != own).any():  # only when another force can be compared
         names = tables.catalogue.set_index("indicator_id")["indicator_name"]
-        for indicator_id, sub in forces.groupby("indicator_id", sort=False):
+        for indicator_id, sub in forces[forces["indicator_id"].isin(shown)].groupby("indicator_id", sort=False):
             force_table.append({"indicator_name": names.get(indicator_id, indicator_id), "forces": _records(sub)})
     present = set(rows["indicator_id"])
     coverage = [f"{r.indicator_name} ({r.source_system}): its source does not yet cover the whole of {year.label}."

@@ -114,15 +114,17 @@ class Quarter:
 
 
 def latest_complete_year(con: duckdb.DuckDBPyConnection) -> FinancialYear | None:
-    """The latest financial year whose fourth quarter is complete for at least half of the indicators.
+    """The latest financial year complete (all four quarters) for at least half of the indicators.
 
     The same rule as the latest complete quarter (feeds arrive at different lags): an indicator
-    whose source has not reached March yet is absent from that year's update, and the notes say so.
+    whose source does not cover the whole year is absent from that year's update (the notes say so).
     """
     row = con.execute(
         """with per_year as (
-               select financial_year, count(distinct indicator_id) as indicators
-               from marts.mart_scorecard_quarterly where fy_quarter = 4 and value is not null group by all
+               select financial_year, count(*) as indicators
+               from (select indicator_id, financial_year from marts.mart_scorecard_quarterly
+                     where value is not null group by all having count(distinct fy_quarter) = 4)
+               group by all
            ),
            catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly)
            select financial_year from per_year, catalogue

@@ -263,9 +263,13 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
     geo = geography(con, settings)
     cat = catalogue(con)
     columns = _mart_columns(con)
+    # indicators with all four quarters of the year (a source that starts in January has a Q4 too)
     rows = con.execute(
-        "select * from marts.mart_scorecard_quarterly where financial_year = ? and fy_quarter = 4 "
-        "order by indicator_id, area_code", [year.label]).df()
+        """select * from marts.mart_scorecard_quarterly where financial_year = ? and fy_quarter = 4
+             and indicator_id in (select indicator_id from marts.mart_scorecard_quarterly
+                                  where financial_year = ? and value is not null
+                                  group by all having count(distinct fy_quarter) = 4)
+           order by indicator_id, area_code""", [year.label, year.label]).df()
     if rows.empty:
         raise LookupError(f"the scorecard mart has no fourth quarter of {year.label}: is the year complete and loaded?")
     years = [year.previous(n) for n in range(trend_years - 1, -1, -1)]
@@ -273,10 +277,9 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
         """select m.indicator_id, m.area_code, d.financial_year, sum(m.value) as value, count(*) as months
            from marts.mart_indicator_monthly m join marts.dim_month d using (month)
            where d.financial_year in (select unnest(?))
-             and m.indicator_id in (select distinct indicator_id from marts.mart_scorecard_quarterly
-                                    where financial_year = ? and fy_quarter = 4)
+             and m.indicator_id in (select unnest(?))
            group by all having count(*) = 12 order by all""",
-        [[y.label for y in years], year.label]).df().drop(columns=["months"])
+        [[y.label for y in years], sorted(set(rows["indicator_id"]))]).df().drop(columns=["months"])
     yearly = yearly.merge(cat[["indicator_id", "theme"]], on="indicator_id", how="left")
 
     q4 = Quarter(year, 4)
