@@ -81,7 +81,8 @@ def line_chart(points: Sequence[Point], title: str, unit: str, width: int = 460,
         else:
             parts.append(f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{' '.join(seg)}'/>")
     for i, p in enumerate(points):
-        if i % label_every == 0 or i == len(points) - 1:
+        last = i == len(points) - 1 and i % label_every >= label_every // 2  # not on top of the one before
+        if i % label_every == 0 or last:
             parts.append(f"<text x='{x(i):.1f}' y='{top + h + 16}' text-anchor='middle' fill='{MUTED}'>"
                          f"{escape(p.label)}</text>")
     if any(p.value is None for p in points) and known:
@@ -104,7 +105,8 @@ def bar_chart(bars: Sequence[Bar], title: str, unit: str, reference: tuple[float
               width: int = 520, bar_height: int = 15) -> str:
     """Horizontal bars (e.g. districts' rates, highest first), with an optional reference line
     (e.g. the county rate) marked and labelled. Hidden values are listed as "not published"."""
-    left, right, top = 130, 60, 46
+    head, _, sub = title.partition(": ")  # "Indicator: what is shown" is drawn on two lines
+    left, right, top = 130, 60, 46 + (14 if sub else 0)
     height = top + len(bars) * (bar_height + 4) + 34
     w = width - left - right
     known = [b.value for b in bars if b.value is not None]
@@ -114,7 +116,9 @@ def bar_chart(bars: Sequence[Bar], title: str, unit: str, reference: tuple[float
     parts = [f"<svg role='img' viewBox='0 0 {width} {height}' "
              f"width='{width}' height='{height}' {FONT} font-size='11'>",
              f"<title>{escape(title)}</title>",
-             f"<text x='4' y='14' font-size='12' font-weight='600' fill='{INK}'>{escape(title)}</text>"]
+             f"<text x='4' y='14' font-size='12' font-weight='600' fill='{INK}'>{escape(head)}</text>"]
+    if sub:
+        parts.append(f"<text x='4' y='29' font-size='11.5' fill='{INK}'>{escape(sub)}</text>")
     for t in _ticks(xmax):
         parts.append(f"<line x1='{x(t):.1f}' x2='{x(t):.1f}' y1='{top - 4}' y2='{height - 30}' stroke='{GRID}'/>")
         parts.append(f"<text x='{x(t):.1f}' y='{height - 18}' text-anchor='middle' fill='{MUTED}'>{_fmt(t)}</text>")

@@ -122,7 +122,7 @@ def _change(now: Any, before: Any) -> float | str | None:
     return 100 * (float(now) - float(before)) / float(before)
 
 
-def _district_chart(rows: pd.DataFrame, tables, indicator: dict[str, Any], period: str) -> str:
+def _district_chart(rows: pd.DataFrame, tables, indicator: dict[str, Any], period: str, title_prefix: str = "") -> str:
     geo = tables.geography
     districts = rows[rows["area_code"].isin(geo.districts["area_code"])].copy()
     districts["sort"] = districts["rate_per_1000"].astype(float).fillna(-1)
@@ -130,7 +130,7 @@ def _district_chart(rows: pd.DataFrame, tables, indicator: dict[str, Any], perio
     bars = [charts.Bar(geo.name(r.area_code), _value(r.rate_per_1000)) for r in districts.itertuples()]
     county = rows.loc[rows["area_code"] == geo.county, "rate_per_1000"]
     ref = _value(county.iloc[0]) if len(county) else None
-    return charts.bar_chart(bars, f"{indicator['indicator_name']}: rate by district, {period}",
+    return charts.bar_chart(bars, f"{title_prefix}Rate per 1,000 residents by district, {period}",
                             f"{indicator['unit']} per 1,000 residents", reference=(ref, "Lancashire-12"))
 
 
@@ -192,7 +192,8 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
         for r in records:
             series = tables.monthly[tables.monthly["indicator_id"] == r["indicator_id"]].sort_values("month")
             points = [charts.Point(m.strftime("%b %y"), _value(v)) for m, v in zip(series["month"], series["value"])]
-            trend = charts.line_chart(points, f"{r['indicator_name']}: monthly, Lancashire-14", r["unit"].capitalize())
+            trend = charts.line_chart(points, f"Each month, {tables.geography.name(tables.geography.force_area)}",
+                                      r["unit"].capitalize())
             ind_rows = rows[rows["indicator_id"] == r["indicator_id"]]
             districts = ind_rows[ind_rows["area_type"].isin(["district", "unitary", "county", "cluster"])].copy()
             districts["order"] = districts["area_type"].map({"county": 0, "cluster": 1, "unitary": 2, "district": 2})
@@ -200,7 +201,7 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
                 **r,
                 "change_12m": _change(r["rolling_12m"], r["rolling_12m_previous"]),
                 "trend_svg": trend,
-                "district_svg": _district_chart(ind_rows, tables, r, period12),
+                "district_svg": _district_chart(ind_rows, tables, r, f"12 months to {q.end_month:%b %Y}"),
                 "areas": _records(districts.sort_values(["order", "area_name"]), tables.hidden),
             })
         sections.append({"key_issue": issue, "priority": priority, "indicators": items,
@@ -248,7 +249,8 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
                                             _value(r["rolling_12m_previous"]), r["unit"], f"{year.label}",
                                             r["significant_change"], r["polarity"], year.previous().label),
                 "five_year_svg": charts.column_chart(points, r["indicator_name"], r["unit"].capitalize()),
-                "district_svg": _district_chart(rows[rows["indicator_id"] == r["indicator_id"]], tables, r, period),
+                "district_svg": _district_chart(rows[rows["indicator_id"] == r["indicator_id"]], tables, r, period,
+                                                title_prefix=f"{r['indicator_name']}: "),
             })
         sections.append({"key_issue": issue, "priority": priority, "indicators": items, "rag": _rag_summary(records)})
 

@@ -25,11 +25,12 @@ RAG_FILLS = {
 }
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F0")
 FORMATS = {
-    "value": "#,##0.##", "value_same_quarter_last_year": "#,##0.##", "rolling_12m": "#,##0.##",
-    "rolling_12m_previous": "#,##0.##", "pct_change": '0.0"%"', "change_12m_pct": '0.0"%"', "rate_per_1000": "0.000",
+    "value": "#,##0", "value_same_quarter_last_year": "#,##0", "rolling_12m": "#,##0",
+    "rolling_12m_previous": "#,##0", "pct_change": '0.0"%"', "change_12m_pct": '0.0"%"', "rate_per_1000": "0.000",
     "rate": "0.000", "p_value": "0.0000", "population": "#,##0", "county_rate_per_1000": "0.000",
     "difference_from_county": "+0.000;-0.000;0.000",
 }
+COUNT_FORMATS = {"value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous"}
 # (column, header) of the data sheets, in order
 SHEET_COLUMNS = [
     ("indicator_id", "Indicator id"), ("indicator_name", "Indicator"), ("unit", "Unit"),
@@ -86,9 +87,13 @@ def _write_table(ws, frame: pd.DataFrame, hidden: pd.DataFrame, columns: list[tu
         for j, (column, _) in enumerate(columns, start=1):
             is_hidden = column in hidden.columns and bool(hidden.at[index, column])
             value = SUPPRESSED if is_hidden else _cell_value(row.get(column))
+            if isinstance(value, float) and column in COUNT_FORMATS and value.is_integer():
+                value = int(value)  # whole counts as integers; adjusted KSI keeps its decimals
             cell = ws.cell(row=i, column=j, value=value)
             if column in FORMATS and not is_hidden:
                 cell.number_format = FORMATS[column]
+                if column in COUNT_FORMATS and isinstance(value, float):
+                    cell.number_format = "#,##0.0"
             if column == "rag" and value in RAG_FILLS:
                 fill, font = RAG_FILLS[value]
                 cell.fill = PatternFill("solid", fgColor=fill)
