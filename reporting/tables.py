@@ -88,23 +88,21 @@ def key_issue_order(cat: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
     return issues.sort_values(["rank", "key_issue"], kind="stable")["key_issue"].tolist()
 
 
-def _scorecard_cells(rows: pd.DataFrame, quarter_of_row: pd.Series) -> pd.DataFrame:
-    """The four counts of each scorecard row as cells with their true periods."""
-    q = quarter_of_row
-    prev_q = q.map(lambda x: Quarter(x.year.previous(), x.number))
-    end = q.map(lambda x: x.end_month.isoformat())
-    end_prev = q.map(lambda x: Quarter(x.year.previous(), x.number).end_month.isoformat())
+def _scorecard_cells(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """The four counts of each scorecard row (all of one quarter) as cells with their true periods:
+    the quarter, the same quarter a year before, and the 12 months ending with each."""
+    last_year = Quarter(quarter.year.previous(), quarter.number)
     specs = {
-        "value": ("quarter", q.map(lambda x: x.label)),
-        "value_same_quarter_last_year": ("quarter", prev_q.map(lambda x: x.label)),
-        "rolling_12m": ("12 months", end),
-        "rolling_12m_previous": ("12 months", end_prev),
+        "value": ("quarter", quarter.label),
+        "value_same_quarter_last_year": ("quarter", last_year.label),
+        "rolling_12m": ("12 months", quarter.end_month.isoformat()),
+        "rolling_12m_previous": ("12 months", last_year.end_month.isoformat()),
     }
     parts = []
     for column, (measure, period) in specs.items():
         parts.append(pd.DataFrame({
             "indicator_id": rows["indicator_id"].to_numpy(), "area_code": rows["area_code"].to_numpy(),
-            "measure": measure, "period": period.to_numpy(), "value": rows[column].to_numpy(dtype=float),
+            "measure": measure, "period": period, "value": rows[column].to_numpy(dtype=float),
             "theme": rows["theme"].to_numpy(), "row": np.arange(len(rows)), "column": column,
         }))
     return pd.concat(parts, ignore_index=True)
@@ -201,7 +199,7 @@ def quarterly_tables(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings:
     monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
     monthly = monthly.merge(cat[["indicator_id", "theme"]], on="indicator_id", how="left")
 
-    row_cells = _scorecard_cells(rows, pd.Series([quarter] * len(rows)))
+    row_cells = _scorecard_cells(rows, quarter)
     month_cells = pd.DataFrame({
         "indicator_id": monthly["indicator_id"], "area_code": monthly["area_code"], "measure": "month",
         "period": monthly["month"].map(dt.date.isoformat), "value": monthly["value"].astype(float),
@@ -283,7 +281,7 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
     yearly = yearly.merge(cat[["indicator_id", "theme"]], on="indicator_id", how="left")
 
     q4 = Quarter(year, 4)
-    row_cells = _scorecard_cells(rows, pd.Series([q4] * len(rows)))
+    row_cells = _scorecard_cells(rows, q4)
     # the rolling 12 months to March of a year and of the year before are those years' totals
     as_year = {q4.end_month.isoformat(): year.label,
                Quarter(year.previous(), 4).end_month.isoformat(): year.previous().label}
