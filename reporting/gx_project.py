@@ -67,7 +67,7 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
             area_codes={"$PARAMETER": "reporting_areas"},
             description=(
                 "Every indicator x reporting area x period present: each indicator in the table has a row for "
-                "every reporting area in every quarter from its first to its last."
+                "every reporting area in every quarter it is shown for."
             ),
         ),
     ]

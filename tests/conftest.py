@@ -4,6 +4,8 @@
 written (it then holds police_street only); ``police_db`` is an in-memory warehouse with the meta
 tables and ``raw.police_street``; ``police_landing`` writes police.uk street files into
 ``tmp_path/landing/police_street/`` and loads that folder through the real loader.
+``demo_run`` / ``demo_home``: one warehouse built by the nightly job from generated demo data,
+shared by the test modules that need a whole warehouse (building one takes minutes).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import duckdb
 import pytest
 
 from ingestion import loader, registry
+from ingestion.demo_data import write_demo_data
 from ingestion.feeds import police_street
 from warehouse.database import ensure_schema
 
@@ -135,3 +138,25 @@ class PoliceLanding:
 @pytest.fixture
 def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
+
+
+# The demo warehouse of the end-to-end tests: small, but every feed and two financial years.
+DEMO_MONTHS = ("2022-04", "2024-09")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """(home, result) of the nightly job on generated demo data, run once per session."""
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("csw_home")
+    write_demo_data(home / "landing", seed=11, months=DEMO_MONTHS, scale=0.04)
+    result = run_job(home, "nightly", write_dotenv=False)
+    failures = [e.message for e in result.all_events if e.is_failure]
+    assert result.success, failures
+    return home, result
+
+
+@pytest.fixture(scope="session")
+def demo_home(demo_run) -> Path:
+    return demo_run[0]

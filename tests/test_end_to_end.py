@@ -12,24 +12,19 @@ import polars as pl
 import pytest
 from scipy.stats import binomtest
 
-from ingestion.demo_data import AREAS, write_demo_data
+from ingestion.demo_data import AREAS
 from orchestration.runner import run_job
 
 pytestmark = pytest.mark.e2e
 
 DISTRICTS = [a[0] for a in AREAS]
 LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
-MONTHS = ("2022-04", "2024-09")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("csw_home")
-    write_demo_data(home / "landing", seed=11, months=MONTHS, scale=0.04)
-    result = run_job(home, "nightly", write_dotenv=False)
-    failures = [e.message for e in result.all_events if e.is_failure]
-    assert result.success, failures
-    return home
+def home(demo_home: Path) -> Path:
+    """The session's demo warehouse (conftest ``demo_run``: seed 11, 2022-04 to 2024-09, scale 0.04)."""
+    return demo_home
 
 
 @pytest.fixture(scope="module")
