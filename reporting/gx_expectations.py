@@ -261,3 +261,58 @@ class ExpectAreaTotalsToEqualSumOfMembers(_CswBatchExpectation):
     metric_name: ClassVar[str] = AreaTotalsMismatch.metric_name
     metric_dependencies: ClassVar[Tuple[str, ...]] = (AreaTotalsMismatch.metric_name,)
     success_keys: ClassVar[Tuple[str, ...]] = ("area_members", "count_columns", "rel_tol", "abs_tol")
+
+
+# --- no suppressed cell recoverable from what is shown -----------------------------------------
+
+class RecoverableSuppressedCells(TableMetricProvider):
+    """Suppressed cells a reader could work out from other cells of the same table.
+
+    Two ways, both closed by secondary suppression: a total shown with exactly one of its member
+    districts suppressed (total minus the others gives it), and a percentage change shown while the
+    quarter's value or the same quarter last year is suppressed (the other value and the change
+    give it). A member counts as suppressed when its cell is null on a row flagged ``suppressed``,
+    so cells null for lack of data (a rolling window not yet covered) are not mistaken for it.
+    """
+
+    metric_name = "csw.suppressed_cells.recoverable"
+    value_keys = ("area_members", "count_columns")
+
+    @metric_value(engine=PandasExecutionEngine)
+    def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
+        df = _table(execution_engine, metric_domain_kwargs)
+        flagged = df["suppressed"].astype("boolean").fillna(False).astype(bool)
+        members = pd.DataFrame(
+            [(total, member) for total, parts in metric_value_kwargs["area_members"].items() for member in parts],
+            columns=["total_code", "area_code"],
+        )
+        additive = df["is_additive"].astype("boolean").fillna(False).astype(bool)
+        period = ["indicator_id", "financial_year", "fy_quarter"]
+        failures, checked = [], 0
+        for column in metric_value_kwargs["count_columns"]:
+            hidden = df[additive][period + ["area_code"]].assign(hidden=(df[column].isna() & flagged)[additive])
+            per_total = hidden.merge(members, on="area_code").groupby(["total_code", *period])["hidden"].sum()
+            totals = df[additive & df[column].notna()][period + ["area_code"]].rename(columns={"area_code": "total_code"})
+            shown = totals.join(per_total, on=["total_code", *period], how="inner")
+            checked += len(shown)
+            wrong = shown[shown["hidden"] == 1]
+            failures.append(
+                wrong["indicator_id"] + " " + wrong["total_code"] + " " + _period(wrong["financial_year"], wrong["fy_quarter"])
+                + f": {column} shown with exactly one member district suppressed"
+            )
+        if "pct_change" in df.columns:
+            revealing = df["pct_change"].notna() & flagged & (df["value"].isna() | df["value_same_quarter_last_year"].isna())
+            checked += int(flagged.sum())
+            failures.append(_where(df[revealing]) + ": pct_change shown with a suppressed value")
+        return _outcome(pd.concat(failures), checked)
+
+
+class ExpectSuppressedCellsNotRecoverable(_CswBatchExpectation):
+    """Expect no suppressed cell to be recoverable from a total or a percentage change shown."""
+
+    area_members: Union[Dict[str, List[str]], SuiteParameterDict]
+    count_columns: List[str]
+
+    metric_name: ClassVar[str] = RecoverableSuppressedCells.metric_name
+    metric_dependencies: ClassVar[Tuple[str, ...]] = (RecoverableSuppressedCells.metric_name,)
+    success_keys: ClassVar[Tuple[str, ...]] = ("area_members", "count_columns")

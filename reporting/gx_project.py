@@ -30,6 +30,7 @@ from reporting.gx_expectations import (
     ExpectRatesToMatchCountsAndPopulation,
     ExpectScorecardGridToBeComplete,
     ExpectSensitiveCountsNotBelowThreshold,
+    ExpectSuppressedCellsNotRecoverable,
 )
 from warehouse.settings import REPO_ROOT
 
@@ -106,6 +107,16 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
                 description=(
                     "No suppressed value below the threshold visible: in a sensitive theme every shown count "
                     "is 0 or at least the disclosure threshold."
+                ),
+            )
+        )
+        expectations.append(
+            ExpectSuppressedCellsNotRecoverable(
+                area_members={"$PARAMETER": "additive_area_members"},
+                count_columns=COUNT_COLUMNS,
+                description=(
+                    "No suppressed value recoverable: no total is shown with exactly one of its member districts "
+                    "suppressed, and no percentage change is shown beside a suppressed value."
                 ),
             )
         )

@@ -39,6 +39,8 @@ NON_NEGATIVE = "Values non-negative: `value`"
 RATES = "Rates consistent with counts and population"
 DISCLOSURE = "No suppressed value below the threshold visible"
 TOTALS = "Totals of districts consistent with the county"
+RECOVERABLE = "No suppressed value recoverable"
+COUNTS = ["value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous"]
 
 
 @pytest.fixture(scope="module")
@@ -61,19 +63,27 @@ def gx_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def published(mart: pd.DataFrame, settings: dict) -> pd.DataFrame:
     """A correct output table: the mart with one indicator put in a sensitive theme and disclosure
-    control applied as the threshold setting says (counts 1..threshold-1 and the rates derived
-    from a suppressed rolling count blanked, ``suppressed`` flagged)."""
+    control applied as the settings say: counts 1..threshold-1 blanked, every total containing a
+    blanked district blanked too (secondary suppression), rates of a blanked rolling count and
+    percentage changes of a blanked value blanked, ``suppressed`` flagged."""
     threshold = settings["disclosure"]["threshold"]
+    members = pd.DataFrame([(total, member) for total, parts in suite_parameters(settings)["additive_area_members"].items()
+                            for member in parts], columns=["total", "area_code"])
+    period = ["indicator_id", "financial_year", "fy_quarter"]
     frame = mart.copy()
     sensitive = frame["indicator_id"] == "crime_robbery"
     frame.loc[sensitive, "theme"] = settings["disclosure"]["sensitive_themes"][1]
     frame["suppressed"] = False
-    for column in ("value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous"):
+    for column in COUNTS:
         small = sensitive & frame[column].between(1, threshold - 1)
-        frame.loc[small, column] = None
-        frame.loc[small, "suppressed"] = True
-        if column == "rolling_12m":
-            frame.loc[small, ["rate_per_1000", "rate"]] = None
+        totals = (frame.loc[small, [*period, "area_code"]].merge(members, on="area_code")
+                  .drop(columns="area_code").rename(columns={"total": "area_code"}).drop_duplicates())
+        secondary = frame[[*period, "area_code"]].reset_index().merge(totals)["index"]
+        blank = small | frame.index.isin(secondary)
+        frame.loc[blank, column] = None
+        frame.loc[blank, "suppressed"] = True
+        derived = ["rate_per_1000", "rate"] if column == "rolling_12m" else ["pct_change"] if column in COUNTS[:2] else []
+        frame.loc[blank, derived] = None
     return frame
 
 
@@ -179,6 +189,23 @@ def test_visible_small_count_in_sensitive_theme_fails(published: pd.DataFrame, s
         check_output_table("not_sensitive.csv", broken, settings, home=gx_home)
     except OutputCheckFailed as failure:
         assert DISCLOSURE not in str(failure)
+
+
+def test_suppressed_cell_recoverable_from_a_total_fails(published: pd.DataFrame, settings: dict,
+                                                        gx_home: Path) -> None:
+    broken = published.copy()
+    i = _row(broken, indicator_id="all_crime", area_code="E07000122")
+    broken.loc[i, ["value", "suppressed"]] = [None, True]  # suppressed, but Lancashire-12 still shown
+    period = f"{broken.loc[i, 'financial_year']} Q{broken.loc[i, 'fy_quarter']}"
+    message = _failed(broken, settings, gx_home, "recoverable.csv")
+    _only_failure(message, RECOVERABLE)
+    assert f"all_crime {COUNTY} {period}: value shown with exactly one member district suppressed" in message
+    assert f"all_crime CLUSTER_EAST {period}: value shown" in message
+    # a percentage change beside a suppressed value gives the value away too
+    broken = published.copy()
+    j = published.index[published["value"].isna() & published["suppressed"]][0]
+    broken.loc[j, "pct_change"] = 12.5
+    _only_failure(_failed(broken, settings, gx_home, "recoverable_change.csv"), RECOVERABLE)
 
 
 def test_district_sum_differing_from_county_fails(published: pd.DataFrame, settings: dict, gx_home: Path) -> None:
