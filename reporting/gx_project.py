@@ -53,7 +53,7 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
     output = suite == OUTPUT_SUITE
     columns = [*REQUIRED_COLUMNS, "suppressed"] if output else REQUIRED_COLUMNS
     expectations: list[gxe.Expectation] = [
-        gxe.ExpectColumnToExist(column=c, description=f"The scorecard has a `{c}` column.") for c in columns
+        gxe.ExpectColumnToExist(column=c, description=f"The scorecard has the `{c}` column.") for c in columns
     ]
     expectations += [
         gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"Every row has a `{c}`.")
