@@ -59,17 +59,6 @@ def _outcome(examples: pd.Series, element_count: int) -> dict[str, Any]:
     }
 
 
-def _quarter_index(financial_year: pd.Series, fy_quarter: pd.Series) -> pd.Series:
-    """Quarters counted from year 0, so that consecutive quarters differ by 1 ('2024/25' Q1 -> 8096)."""
-    start = financial_year.astype(str).str.slice(0, 4).astype(int)
-    return start * 4 + fy_quarter.astype(int) - 1
-
-
-def _quarter_label(index: pd.Series) -> pd.Series:
-    start = index // 4
-    return start.astype(str) + "/" + ((start + 1) % 100).map("{:02d}".format) + " Q" + (index % 4 + 1).astype(str)
-
-
 def _close(a: pd.Series, b: pd.Series, rel_tol: float, abs_tol: float) -> pd.Series:
     return pd.Series(np.isclose(a.astype(float), b.astype(float), rtol=rel_tol, atol=abs_tol), index=a.index)
 
@@ -102,12 +91,12 @@ class _CswBatchExpectation(BatchExpectation):
 # --- every indicator x reporting area x period present ----------------------------------------
 
 class ScorecardGridMissing(TableMetricProvider):
-    """Rows missing from the grid: each indicator of the table, for every quarter from its first to
-    its last in the table, must be there for every expected area.
+    """Rows missing from the grid: each indicator of the table, in every quarter it is shown for,
+    must be there for every expected area.
 
     Periods are taken per indicator because the feeds cover different months (STATS19 data years
-    end before police.uk's months do); a quarter missing in the middle of an indicator's run is
-    caught as well as an area missing from a quarter.
+    end before police.uk's months do, and a force's landed months may have gaps): what must not
+    happen is an area missing from an indicator's quarter.
     """
 
     metric_name = "csw.scorecard_grid.missing"
@@ -117,27 +106,16 @@ class ScorecardGridMissing(TableMetricProvider):
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
         df = _table(execution_engine, metric_domain_kwargs)
         areas = pd.DataFrame({"area_code": sorted(set(metric_value_kwargs["area_codes"]))})
-        if df.empty:
-            return _outcome(pd.Series([], dtype=str), 0)
-        present = df[["indicator_id", "area_code"]].assign(
-            quarter=_quarter_index(df["financial_year"], df["fy_quarter"])
-        )
-        span = present.groupby("indicator_id")["quarter"].agg(["min", "max"])
-        lengths = (span["max"] - span["min"] + 1).to_numpy()
-        starts = np.repeat(span["min"].to_numpy(), lengths)
-        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        expected = pd.DataFrame(
-            {"indicator_id": np.repeat(span.index.to_numpy(), lengths), "quarter": starts + offsets}
-        ).merge(areas, how="cross")
-        joined = expected.merge(present.drop_duplicates(), how="left", on=["indicator_id", "area_code", "quarter"],
+        periods = ["indicator_id", "financial_year", "fy_quarter"]
+        expected = df[periods].drop_duplicates().merge(areas, how="cross")
+        joined = expected.merge(df[[*periods, "area_code"]].drop_duplicates(), how="left", on=[*periods, "area_code"],
                                 indicator=True)
-        missing = joined[joined["_merge"] == "left_only"].sort_values(["indicator_id", "quarter", "area_code"])
-        return _outcome(missing["indicator_id"] + " " + missing["area_code"] + " " + _quarter_label(missing["quarter"]),
-                        len(expected))
+        missing = joined[joined["_merge"] == "left_only"].sort_values([*periods, "area_code"])
+        return _outcome(_where(missing), len(expected))
 
 
 class ExpectScorecardGridToBeComplete(_CswBatchExpectation):
-    """Expect a row for every indicator x area x quarter (each indicator over its own run of quarters)."""
+    """Expect a row for every indicator x area x quarter (each indicator in the quarters it is shown for)."""
 
     area_codes: Union[List[str], SuiteParameterDict] = pydantic.Field(
         description="Every reporting area an indicator must be shown for."
@@ -283,3 +261,58 @@ class ExpectAreaTotalsToEqualSumOfMembers(_CswBatchExpectation):
     metric_name: ClassVar[str] = AreaTotalsMismatch.metric_name
     metric_dependencies: ClassVar[Tuple[str, ...]] = (AreaTotalsMismatch.metric_name,)
     success_keys: ClassVar[Tuple[str, ...]] = ("area_members", "count_columns", "rel_tol", "abs_tol")
+
+
+# --- no suppressed cell recoverable from what is shown -----------------------------------------
+
+class RecoverableSuppressedCells(TableMetricProvider):
+    """Suppressed cells a reader could work out from other cells of the same table.
+
+    Two ways, both closed by secondary suppression: a total shown with exactly one of its member
+    districts suppressed (total minus the others gives it), and a percentage change shown while the
+    quarter's value or the same quarter last year is suppressed (the other value and the change
+    give it). A member counts as suppressed when its cell is null on a row flagged ``suppressed``,
+    so cells null for lack of data (a rolling window not yet covered) are not mistaken for it.
+    """
+
+    metric_name = "csw.suppressed_cells.recoverable"
+    value_keys = ("area_members", "count_columns")
+
+    @metric_value(engine=PandasExecutionEngine)
+    def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
+        df = _table(execution_engine, metric_domain_kwargs)
+        flagged = df["suppressed"].astype("boolean").fillna(False).astype(bool)
+        members = pd.DataFrame(
+            [(total, member) for total, parts in metric_value_kwargs["area_members"].items() for member in parts],
+            columns=["total_code", "area_code"],
+        )
+        additive = df["is_additive"].astype("boolean").fillna(False).astype(bool)
+        period = ["indicator_id", "financial_year", "fy_quarter"]
+        failures, checked = [], 0
+        for column in metric_value_kwargs["count_columns"]:
+            hidden = df[additive][period + ["area_code"]].assign(hidden=(df[column].isna() & flagged)[additive])
+            per_total = hidden.merge(members, on="area_code").groupby(["total_code", *period])["hidden"].sum()
+            totals = df[additive & df[column].notna()][period + ["area_code"]].rename(columns={"area_code": "total_code"})
+            shown = totals.join(per_total, on=["total_code", *period], how="inner")
+            checked += len(shown)
+            wrong = shown[shown["hidden"] == 1]
+            failures.append(
+                wrong["indicator_id"] + " " + wrong["total_code"] + " " + _period(wrong["financial_year"], wrong["fy_quarter"])
+                + f": {column} shown with exactly one member district suppressed"
+            )
+        if "pct_change" in df.columns:
+            revealing = df["pct_change"].notna() & flagged & (df["value"].isna() | df["value_same_quarter_last_year"].isna())
+            checked += int(flagged.sum())
+            failures.append(_where(df[revealing]) + ": pct_change shown with a suppressed value")
+        return _outcome(pd.concat(failures), checked)
+
+
+class ExpectSuppressedCellsNotRecoverable(_CswBatchExpectation):
+    """Expect no suppressed cell to be recoverable from a total or a percentage change shown."""
+
+    area_members: Union[Dict[str, List[str]], SuiteParameterDict]
+    count_columns: List[str]
+
+    metric_name: ClassVar[str] = RecoverableSuppressedCells.metric_name
+    metric_dependencies: ClassVar[Tuple[str, ...]] = (RecoverableSuppressedCells.metric_name,)
+    success_keys: ClassVar[Tuple[str, ...]] = ("area_members", "count_columns")

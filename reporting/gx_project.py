@@ -30,6 +30,7 @@ from reporting.gx_expectations import (
     ExpectRatesToMatchCountsAndPopulation,
     ExpectScorecardGridToBeComplete,
     ExpectSensitiveCountsNotBelowThreshold,
+    ExpectSuppressedCellsNotRecoverable,
 )
 from warehouse.settings import REPO_ROOT
 
@@ -52,7 +53,7 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
     output = suite == OUTPUT_SUITE
     columns = [*REQUIRED_COLUMNS, "suppressed"] if output else REQUIRED_COLUMNS
     expectations: list[gxe.Expectation] = [
-        gxe.ExpectColumnToExist(column=c, description=f"The scorecard has a `{c}` column.") for c in columns
+        gxe.ExpectColumnToExist(column=c, description=f"The scorecard has the `{c}` column.") for c in columns
     ]
     expectations += [
         gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"Every row has a `{c}`.")
@@ -67,7 +68,7 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
             area_codes={"$PARAMETER": "reporting_areas"},
             description=(
                 "Every indicator x reporting area x period present: each indicator in the table has a row for "
-                "every reporting area in every quarter from its first to its last."
+                "every reporting area in every quarter it is shown for."
             ),
         ),
     ]
@@ -106,6 +107,16 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
                 description=(
                     "No suppressed value below the threshold visible: in a sensitive theme every shown count "
                     "is 0 or at least the disclosure threshold."
+                ),
+            )
+        )
+        expectations.append(
+            ExpectSuppressedCellsNotRecoverable(
+                area_members={"$PARAMETER": "additive_area_members"},
+                count_columns=COUNT_COLUMNS,
+                description=(
+                    "No suppressed value recoverable: no total is shown with exactly one of its member districts "
+                    "suppressed, and no percentage change is shown beside a suppressed value."
                 ),
             )
         )

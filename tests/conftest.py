@@ -4,6 +4,8 @@
 written (it then holds police_street only); ``police_db`` is an in-memory warehouse with the meta
 tables and ``raw.police_street``; ``police_landing`` writes police.uk street files into
 ``tmp_path/landing/police_street/`` and loads that folder through the real loader.
+``demo_run`` / ``demo_home``: one warehouse built by the nightly job from generated demo data,
+shared by the test modules that need a whole warehouse (building one takes minutes).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import duckdb
 import pytest
 
 from ingestion import loader, registry
+from ingestion.demo_data import write_demo_data
 from ingestion.feeds import police_street
 from warehouse.database import ensure_schema
 
@@ -137,30 +140,28 @@ def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
 
 
-# --- the demo warehouse home shared by the end-to-end and output tests ------------------------
+# --- the demo warehouse shared by the end-to-end, output and GE tests --------------------------
 
+# Small, but every feed and two financial years.
 DEMO_MONTHS = ("2022-04", "2024-09")
-# The demo catalogue has no indicator in a sensitive theme yet, so the shared home also treats road
-# safety as sensitive: its small district counts then exercise primary and secondary suppression in
-# every published output. The marts are unaffected (disclosure control applies to outputs only).
-DEMO_SETTINGS = """[disclosure]
-threshold = 5
-sensitive_themes = ["domestic abuse", "sexual offences", "exploitation", "road safety"]
-"""
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with the generated demo feeds after one nightly run (marts and the Board's outputs).
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """(home, result) of the nightly job on generated demo data, run once per session.
 
-    Shared read-only by test modules: a test that changes it must work on a copy."""
+    Shared read-only by test modules: a test that changes the home must work on a copy."""
     from ingestion.demo_data import write_demo_data
     from orchestration.runner import run_job
 
     home = tmp_path_factory.mktemp("csw_home")
     write_demo_data(home / "landing", seed=11, months=DEMO_MONTHS, scale=0.04)
-    (home / "settings.toml").write_text(DEMO_SETTINGS, encoding="utf-8")
     result = run_job(home, "nightly", write_dotenv=False)
     failures = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failures
-    return home
+    return home, result
+
+
+@pytest.fixture(scope="session")
+def demo_home(demo_run) -> Path:
+    return demo_run[0]

@@ -24,7 +24,7 @@ LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
 
 @pytest.fixture(scope="module")
 def home(demo_home: Path) -> Path:
-    """The shared demo home (tests/conftest.py): months 2022-04 to 2024-09, seed 11, scale 0.04."""
+    """The session's demo warehouse (conftest ``demo_run``: seed 11, 2022-04 to 2024-09, scale 0.04)."""
     return demo_home
 
 
