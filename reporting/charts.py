@@ -42,6 +42,7 @@ def _ticks(top: float, n: int = 4) -> list[float]:
 class Point:
     label: str
     value: float | None  # None: not published (suppressed) or not available
+    hidden: bool = False  # True: the value exists but is suppressed
 
 
 def line_chart(points: Sequence[Point], title: str, unit: str, width: int = 460, height: int = 200,
@@ -85,11 +86,16 @@ def line_chart(points: Sequence[Point], title: str, unit: str, width: int = 460,
         if i % label_every == 0 or last:
             parts.append(f"<text x='{x(i):.1f}' y='{top + h + 16}' text-anchor='middle' fill='{MUTED}'>"
                          f"{escape(p.label)}</text>")
-    if any(p.value is None for p in points) and known:
-        parts.append(f"<text x='{left}' y='{height - 4}' fill='{MUTED}'>Gaps: small numbers not published.</text>")
+    notes = []
+    if any(p.value is None and p.hidden for p in points) and known:
+        notes.append("small numbers not published")
+    if any(p.value is None and not p.hidden for p in points) and known:
+        notes.append("no data for the month")
+    if notes:
+        parts.append(f"<text x='{left}' y='{height - 4}' fill='{MUTED}'>Gaps: {'; '.join(notes)}.</text>")
     if not known:
-        parts.append(f"<text x='{left + w / 2}' y='{top + h / 2}' text-anchor='middle' fill='{MUTED}'>"
-                     "Not published (small numbers)</text>")
+        why = "Not published (small numbers)" if any(p.hidden for p in points) else "No data"
+        parts.append(f"<text x='{left + w / 2}' y='{top + h / 2}' text-anchor='middle' fill='{MUTED}'>{why}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -169,7 +175,8 @@ def column_chart(points: Sequence[Point], title: str, unit: str, width: int = 30
         parts.append(f"<text x='{cx + bw / 2:.1f}' y='{top + h + 13}' text-anchor='middle' fill='{MUTED}'>"
                      f"{escape(p.label)}</text>")
         if p.value is None:
-            parts.append(f"<text x='{cx + bw / 2:.1f}' y='{top + h - 4}' text-anchor='middle' fill='{MUTED}'>n/p</text>")
+            mark = "[c]" if p.hidden else "–"  # hidden to protect small numbers, or no data
+            parts.append(f"<text x='{cx + bw / 2:.1f}' y='{top + h - 4}' text-anchor='middle' fill='{MUTED}'>{mark}</text>")
             continue
         parts.append(f"<rect x='{cx:.1f}' y='{y(p.value):.1f}' width='{bw:.1f}' height='{top + h - y(p.value):.1f}' "
                      f"fill='{LINE if i < len(points) - 1 else HIGHLIGHT}'/>")

@@ -190,8 +190,11 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
     for issue, priority, records in _indicators_by_issue(tables, rows):
         items = []
         for r in records:
-            series = tables.monthly[tables.monthly["indicator_id"] == r["indicator_id"]].sort_values("month")
-            points = [charts.Point(m.strftime("%b %y"), _value(v)) for m, v in zip(series["month"], series["value"])]
+            series = tables.monthly[tables.monthly["indicator_id"] == r["indicator_id"]].set_index("month")
+            points = [charts.Point(m.strftime("%b %y"),  # every month of the window: missing ones are gaps
+                                   _value(series["value"].get(m)) if m in series.index else None,
+                                   bool(series["suppressed"].get(m, False)))
+                      for m in q.months_back(36)]
             trend = charts.line_chart(points, f"Each month, {tables.geography.name(tables.geography.force_area)}",
                                       r["unit"].capitalize())
             ind_rows = rows[rows["indicator_id"] == r["indicator_id"]]
@@ -241,7 +244,9 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
         for r in records:
             series = yearly[(yearly["indicator_id"] == r["indicator_id"]) & (yearly["area_code"] == geo.force_area)]
             by_year = dict(zip(series["financial_year"], series["value"]))
-            points = [charts.Point(y.label, _value(by_year.get(y.label))) for y in tables.years]
+            hidden = dict(zip(series["financial_year"], series["suppressed"]))
+            points = [charts.Point(y.label, _value(by_year.get(y.label)), bool(hidden.get(y.label, False)))
+                      for y in tables.years]
             items.append({
                 **r,
                 "change_12m": _change(r["rolling_12m"], r["rolling_12m_previous"]),

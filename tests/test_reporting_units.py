@@ -107,10 +107,12 @@ def test_change_sentences() -> None:
 
 
 def test_charts_draw_gaps_for_hidden_values() -> None:
-    points = [charts.Point("Jan", 3.0), charts.Point("Feb", None), charts.Point("Mar", 5.0), charts.Point("Apr", 6)]
+    points = [charts.Point("Jan", 3.0), charts.Point("Feb", None, hidden=True), charts.Point("Mar", 5.0),
+              charts.Point("Apr", 6), charts.Point("May", None), charts.Point("Jun", 7.0)]
     svg = charts.line_chart(points, "T & <x>", "crimes")
     assert svg.startswith("<svg") and "T &amp; &lt;x&gt;" in svg and "Gaps: small numbers not published" in svg
-    assert svg.count("<polyline") == 1 and svg.count("<circle") == 1
+    assert "no data for the month" in svg
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 2
     bars = charts.bar_chart([charts.Bar("A", 2.0), charts.Bar("B", None)], "t", "per 1,000", reference=(1.5, "County"))
     assert "not published" in bars and "County: 1.5" in bars and "stroke-dasharray" in bars
     assert "http" not in svg + bars
