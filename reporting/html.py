@@ -125,13 +125,15 @@ def _change(now: Any, before: Any) -> float | str | None:
 def _district_chart(rows: pd.DataFrame, tables, indicator: dict[str, Any], period: str, title_prefix: str = "") -> str:
     geo = tables.geography
     districts = rows[rows["area_code"].isin(geo.districts["area_code"])].copy()
-    districts["sort"] = districts["rate_per_1000"].astype(float).fillna(-1)
+    districts["sort"] = districts["rate"].astype(float).fillna(-1)
     districts = districts.sort_values("sort", ascending=False)
-    bars = [charts.Bar(geo.name(r.area_code), _value(r.rate_per_1000)) for r in districts.itertuples()]
-    county = rows.loc[rows["area_code"] == geo.county, "rate_per_1000"]
+    bars = [charts.Bar(geo.name(r.area_code), _value(r.rate)) for r in districts.itertuples()]
+    county = rows.loc[rows["area_code"] == geo.county, "rate"]
     ref = _value(county.iloc[0]) if len(county) else None
-    return charts.bar_chart(bars, f"{title_prefix}Rate per 1,000 residents by district, {period}",
-                            f"{indicator['unit']} per 1,000 residents", reference=(ref, "Lancashire-12"))
+    per = f"per {int(indicator.get('rate_per') or 1000):,} {indicator.get('population_group') or 'residents'}"
+    per = per.replace("all residents", "residents")
+    return charts.bar_chart(bars, f"{title_prefix}Rate {per} by district, {period}",
+                            f"{indicator['unit']} {per}", reference=(ref, "Lancashire-12"))
 
 
 def shown_indicators(tables) -> set[str]:
@@ -285,7 +287,7 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
             recs = _records(sub, tables.hidden)
             for rec in recs:
                 rec["change_12m"] = _change(rec["rolling_12m"], rec["rolling_12m_previous"])
-                rec["county_rate"] = _value(county["rate_per_1000"].get(rec["indicator_id"])) \
+                rec["county_rate"] = _value(county["rate"].get(rec["indicator_id"])) \
                     if rec["indicator_id"] in county.index else None
             groups.append({"key_issue": issue, "indicators": recs})
         profiles.append({"area_code": d.area_code, "area_name": d.area_name,
@@ -306,14 +308,15 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
         for item in section["indicators"]:
             ind = rows[rows["indicator_id"] == item["indicator_id"]]
             recs = {r["area_code"]: r for r in _records(ind, tables.hidden)}
-            county_rate = recs.get(geo.county, {}).get("rate_per_1000")
+            county_rate = recs.get(geo.county, {}).get("rate")
             cells = []
             for code in district_codes:
-                rate = recs.get(code, {}).get("rate_per_1000")
+                rate = recs.get(code, {}).get("rate")
                 above = isinstance(rate, float) and isinstance(county_rate, float) and rate > county_rate
                 cells.append({"rate": rate, "above": above})
             rate_rows.append({"indicator_name": item["indicator_name"], "key_issue": section["key_issue"],
-                              "county": county_rate, "force": recs.get(geo.force_area, {}).get("rate_per_1000"),
+                              "county": county_rate, "force": recs.get(geo.force_area, {}).get("rate"),
+                              "rate_per": item.get("rate_per"), "population_group": item.get("population_group"),
                               "cells": cells})
     force_table = []
     own = forces.iloc[0]["force"] if not forces.empty else None

@@ -39,7 +39,8 @@ SHEET_COLUMNS = [
     ("value", "Quarter count"), ("value_same_quarter_last_year", "Same quarter last year"),
     ("pct_change", "Change on last year (%)"), ("rolling_12m", "Rolling 12 months"),
     ("rolling_12m_previous", "Previous 12 months"), ("change_12m_pct", "12-month change (%)"),
-    ("rate_per_1000", "Rate per 1,000 (12 months)"), ("population", "Population"),
+    ("rate_per_1000", "Rate per 1,000 (12 months)"), ("rate", "Rate (12 months)"), ("rate_per", "Rate per"),
+    ("population_group", "Population group"), ("population", "Population"),
     ("population_year", "Population year"), ("p_value", "p-value"), ("significant_change", "Significant change"),
     ("direction", "Direction"), ("rag", "RAG"), ("district_rank", "District rank (1 = highest rate)"),
 ]
