@@ -642,4 +642,9 @@ def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str]
              "ons_lsoa_lookup": _write_lookups(landing, geo),
              "population": _write_population(landing, geo, seed)}
     files.update(_write_stats19(landing, geo, seed, scale))
+    # The restricted feeds (crime extract, DA incidents, MARAC, population by sex and age); this
+    # also marks the landing area as a demo one, so references are hashed with the demo key.
+    from ingestion.demo_restricted import write_restricted_demo  # it builds on this module's geography
+
+    files.update(write_restricted_demo(landing, geo, seed, _month_list(months), scale))
     return files

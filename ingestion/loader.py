@@ -135,6 +135,8 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
             prepared = feed.prepare(text, unit)
             if prepared.frame.height != text.height:
                 raise AssertionError(f"{feed.name}.prepare changed the number of rows")
+            if prepared.source_text is not None:  # identifiers pseudonymised: never keep the text as read
+                text = prepared.source_text
             failures = row_failures(prepared.frame, feed.schema)
         except FileRejected as exc:
             result.status, result.reason = "rejected", exc.reason

@@ -26,6 +26,9 @@ class Prepared:
     frame: pl.DataFrame  # canonical column names, all text (helper columns start with "_")
     partition_key: str
     scope: str = ""
+    # The file's own columns as they may be stored (the quarantine's raw_record): set by feeds that
+    # pseudonymise identifiers, so no raw reference is ever written. None: the text as read.
+    source_text: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,22 @@ class Feed:
 
 def _load() -> dict[str, Feed]:
     from ingestion.feeds import (
+        marac_returns,
         ons_lsoa_lookup,
+        police_crime_extract,
+        police_da_incidents,
         police_street,
         population,
+        population_sex_age,
         stats19_casualty,
         stats19_collision,
         stats19_vehicle,
     )
 
-    modules = (police_street, stats19_collision, stats19_vehicle, stats19_casualty, ons_lsoa_lookup, population)
+    modules = (
+        police_street, police_crime_extract, police_da_incidents, marac_returns, stats19_collision,
+        stats19_vehicle, stats19_casualty, ons_lsoa_lookup, population, population_sex_age,
+    )
     return {m.FEED.name: m.FEED for m in modules}
 
 

@@ -4,6 +4,10 @@
     csw run                the nightly job: ingest + validate, dbt build + tests, the Board's outputs
     csw ingest [FEED ...]  load new landed files only (no dbt), e.g. to check a delivery
     csw status             files per feed and status, quarantine counts
+    csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH)
+    csw export [--to DIR]  every mart as Parquet, for BI tools
+    csw trace IND AREA PERIOD   a published figure back to its source files and rows
+    csw docs               the dbt documentation site into $CSW_HOME/docs
     csw report quarterly --fy 2024/25 --quarter 2 | csw report annual --fy 2024/25
                            build the Board's outputs for a past period (reporting/cli.py)
 
@@ -15,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import uuid
 from pathlib import Path
 
 from warehouse.settings import Paths, csw_home
@@ -74,19 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingestion.loader import ingest_landing
-    from orchestration.runner import prepare_home
+    from orchestration.ingest_command import ingest_and_publish
 
-    paths = prepare_home(_home(args), write_dotenv=False)
-    results = ingest_landing(paths.warehouse, paths.landing, f"cli-{uuid.uuid4()}", args.feeds or None)
-    for feed, rs in results.items():
-        for r in rs:
-            if r.status == "unchanged":
-                continue
-            line = f"{feed:<18} {r.status:<9} {r.file_name}: read {r.rows_read}, loaded {r.rows_loaded}, " \
-                   f"quarantined {r.rows_quarantined}"
-            print(line + (f" -- {r.reason}" if r.reason else ""))
-    return 0
+    return ingest_and_publish(_home(args), args.feeds or None)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -104,7 +97,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"{'feed':<18} {'status':<11} {'files':>6} {'read':>10} {'loaded':>10} {'quarantined':>11}")
     for feed, status, files, read, loaded, quarantined in rows:
         print(f"{feed:<18} {status:<11} {files:>6} {read:>10} {loaded:>10} {quarantined:>11}")
+    from warehouse.publish import describe
+
+    print(f"\nwarehouse: {describe(paths.home)}")
     return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from orchestration.trace_command import cmd_trace as trace
+
+    return trace(args, _home(args))
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.docs_command import build_docs
+
+    return build_docs(_home(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
     status = sub.add_parser("status", help="what has been loaded")
     status.set_defaults(func=cmd_status)
+    from orchestration.sql_command import add_commands
+
+    add_commands(sub)  # csw sql, csw export
+    from orchestration.trace_command import add_parser as add_trace_parser
+
+    add_trace_parser(sub).set_defaults(func=cmd_trace)
+    docs = sub.add_parser("docs", help="build the dbt documentation site into $CSW_HOME/docs")
+    docs.set_defaults(func=cmd_docs)
+
     from reporting import cli as report_cli
 
     report_cli.add_parser(sub, _home)

@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.build_record import record_dbt_build
+from orchestration.dbt_column_lineage import with_column_metadata
 from orchestration.dbt_project import TRANSLATOR, dbt_cli, dbt_project, dbt_vars
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
@@ -25,4 +27,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     The dbt subprocess is the only process with the DuckDB file open while it runs.
     """
     os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.database)
-    yield from dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context).stream()
+    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse.settings())], context=context, raise_on_error=False)
+    # Collected, not streamed: column metadata can only be read once dbt has released the file.
+    events = list(invocation.stream())
+    # What built this file (manifest, compiled SQL, git commit), for `csw trace` and OpenLineage.
+    record_dbt_build(warehouse.database, context.run.run_id, context.run.job_name, invocation.target_path)
+    yield from with_column_metadata(invocation, events)
+    if not invocation.is_successful():
+        raise invocation.get_error() or dg.Failure("dbt build failed")

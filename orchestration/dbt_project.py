@@ -75,6 +75,12 @@ def dbt_vars(settings: Mapping[str, Any] | None = None) -> str:
             "police_uk_force": s["geography"]["police_uk_force"],
             "stats19_police_force": s["geography"]["stats19_police_force"],
             "clusters": s["clusters"],
+            "town_centre_lsoas": list(s["night_time_economy"]["town_centre_lsoas"]),
+            "nte_start_hour": s["night_time_economy"]["start_hour"],
+            "nte_end_hour": s["night_time_economy"]["end_hour"],
+            "marac_areas": s["marac"]["areas"],
+            "benchmarks": s["benchmarks"],
+            "crime_unit_cost_overrides": s["crime_costs"]["unit_cost_overrides"],
         }
     )
 

@@ -21,6 +21,7 @@ from ingestion.loader import UnitResult, ingest_feed
 from ingestion.partitions import UNREADABLE
 from ingestion.registry import Feed
 from orchestration.dbt_project import QUARANTINE_KEY, SOURCE_FILES_KEY
+from orchestration.landing_assets import LANDING_KEYS, landing_key
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from warehouse.accounting import row_accounting
 from warehouse.database import connect
@@ -58,6 +59,7 @@ def _register_partitions(instance: dg.DagsterInstance, feed: Feed, results: list
 def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(feed),
+        deps=[landing_key(feed)],
         group_name="ingestion",
         partitions_def=partitions_def(feed),
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -81,10 +83,10 @@ def build_raw_asset(feed: Feed) -> dg.AssetsDefinition:
 @dg.multi_asset(
     name="nightly_intake",
     specs=[
-        dg.AssetSpec(SOURCE_FILES_KEY, group_name="ingestion", kinds={"duckdb"},
+        dg.AssetSpec(SOURCE_FILES_KEY, group_name="ingestion", kinds={"duckdb"}, deps=LANDING_KEYS,
                      description="Every landed file (or archive member): sha256, partition, status, rows "
                                  "read/loaded/quarantined, reason. Written by the nightly intake and the feed assets."),
-        dg.AssetSpec(QUARANTINE_KEY, group_name="ingestion", kinds={"duckdb"},
+        dg.AssetSpec(QUARANTINE_KEY, group_name="ingestion", kinds={"duckdb"}, deps=LANDING_KEYS,
                      description="Every row that failed a rule: file, line, rule, column, value and the raw row."),
     ],
     pool=DUCKDB_WRITER_POOL,

@@ -30,6 +30,7 @@ GE_CHECK = "great_expectations_output_table"
 
 def _metadata(result: publish.Published, period: str) -> dict:
     meta = {f"{kind}_path": dg.MetadataValue.path(str(path)) for kind, path in result.files.items()}
+    meta["paths"] = dg.MetadataValue.json([str(p) for p in result.files.values()])  # OpenLineage output files
     meta.update({"period": period, "scorecard_rows": result.rows, "suppressed_cells": result.suppressed_cells,
                  "primary_suppressed_cells": result.primary_cells})
     return meta

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from warehouse.settings import Paths, csw_home, load_settings
 
@@ -22,6 +23,13 @@ class WarehouseResource(dg.ConfigurableResource):
     """Paths and settings of one warehouse home."""
 
     home: str
+    _run_id: str | None = PrivateAttr(default=None)
+    _instance: Any = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Inside a run: remember which run, so `database` can name the run's build copy.
+        self._run_id = context.run.run_id if context.run else None
+        self._instance = context.instance
 
     @property
     def paths(self) -> Paths:
@@ -33,8 +41,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
         Every asset asks the resource rather than building the path itself, so where a run works
         (the published file, or a build copy published at the end) is decided in one place.
+
+        Inside a run: the run's build copy ``$CSW_HOME/build/warehouse.<run id>.duckdb``, started by
+        the first step that asks (see orchestration/publish.py); the run's last step publishes it.
+        Outside a run (tests, scripts): the published file.
         """
-        return self.paths.warehouse
+        if self._run_id is None:
+            return self.paths.warehouse
+        from orchestration.publish import run_database
+
+        return run_database(Path(self.home), self._run_id, self._instance)
 
     def settings(self) -> dict[str, Any]:
         return load_settings(Path(self.home))

@@ -19,6 +19,9 @@ concurrency:
   pools:
     # DuckDB has one writer: every asset in the duckdb_writer pool runs alone.
     default_limit: 1
+# Runs launched by the daemon whose worker died are marked failed (and free their pool slots).
+run_monitoring:
+  enabled: true
 telemetry:
   enabled: false
 """
@@ -27,7 +30,9 @@ telemetry:
 def _update_dotenv(values: dict[str, str], dotenv: Path) -> None:
     lines = dotenv.read_text(encoding="utf-8").splitlines() if dotenv.exists() else []
     kept = [line for line in lines if line.split("=", 1)[0].strip() not in values]
-    kept += [f"{key}={value}" for key, value in values.items()]
+    # `${KEY:-value}`: Dagster lets a .env override the environment, so a variable set explicitly
+    # (`CSW_HOME=/srv/csw dagster dev`, a test) must still win over the home `csw run` last used.
+    kept += [f"{key}=${{{key}:-{value}}}" for key, value in values.items()]
     dotenv.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
@@ -54,12 +59,24 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
+    from orchestration.build_record import git_commit
+    from orchestration.lineage import emit_lineage_safely
+    from orchestration.publish import PID_TAG, fail_dead_runs
+    from warehouse.publish import discard_build
+
+    commit = git_commit()["commit"] or "unknown"
     with dg.DagsterInstance.get() as instance:
+        fail_dead_runs(instance)  # a killed csw run must not hold the DuckDB pool slot forever
         job = defs.resolve_job_def(job_name)
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
             partition_key=partition_key,
-            tags={"csw/trigger": "csw", **(tags or {})},
+            tags={"csw/trigger": "csw", PID_TAG: str(os.getpid()), "csw/git_commit": commit, **(tags or {})},
             resources={"warehouse": WarehouseResource(home=str(home.resolve()))},
             raise_on_error=False,
         )
+        if not result.success:  # free the disk now; the next run would discard it anyway
+            discard_build(home, result.run_id)
+        # After publishing: the lineage of the run reads the published warehouse.
+        emit_lineage_safely(instance, result.run_id, home.resolve())
+    return result

@@ -17,6 +17,7 @@ from ingestion.landing import LandedUnit, discover
 from ingestion.partitions import partition_of
 from orchestration.expectation_checks import EXPECTATION_CHECKS
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, raw_key
+from orchestration.publish import publish_selection
 from warehouse.settings import csw_home
 
 RAW_KEYS = [raw_key(f) for f in registry.feeds().values()]
@@ -31,7 +32,8 @@ nightly_job = dg.define_asset_job(
 ingest_jobs = {
     feed.name: dg.define_asset_job(
         name=f"ingest_{feed.name}",
-        selection=dg.AssetSelection.assets(raw_key(feed)),
+        # The feed's checks come with its asset; published/warehouse ends the run (build, then publish).
+        selection=publish_selection([raw_key(feed)]),
         description=f"Load landed {feed.name} files, one partition ({feed.partitions}) at a time.",
     )
     for feed in registry.feeds().values()

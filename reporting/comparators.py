@@ -25,6 +25,12 @@ def force_comparison(con: duckdb.DuckDBPyConnection, catalogue: pd.DataFrame, ye
     own = settings.get("geography", {}).get("police_uk_force", "lancashire")
     forces = [own] + [f for f in settings.get("comparators", {}).get("police_uk_forces", []) if f != own]
     crime = catalogue[catalogue["source_model"] == "fct_crime"]
+    if "source_system" in crime.columns:  # other forces publish police.uk street files only
+        crime = crime[crime["source_system"].fillna("police.uk") == "police.uk"]
+    has_system = bool(con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' and table_name = 'fct_crime' "
+        "and column_name = 'source_system'").fetchone()[0])
+    only_street = "and c.source_system = 'police.uk'" if has_system else ""
     if crime.empty:
         return pd.DataFrame(columns=["indicator_id", "force", "this_year", "last_year", "pct_change"])
     years = [year.label, year.previous().label]
@@ -34,7 +40,7 @@ def force_comparison(con: duckdb.DuckDBPyConnection, catalogue: pd.DataFrame, ye
     wide = con.execute(
         f"""select c.force, d.financial_year, count(distinct c.month) as months, {selects}
             from marts.fct_crime c join marts.dim_month d using (month)
-            where c.force in (select unnest(?)) and d.financial_year in (select unnest(?))
+            where c.force in (select unnest(?)) and d.financial_year in (select unnest(?)) {only_street}
             group by all""", [forces, years]).df()
     if wide.empty:
         return pd.DataFrame(columns=["indicator_id", "force", "this_year", "last_year", "pct_change"])

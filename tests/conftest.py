@@ -4,8 +4,6 @@
 written (it then holds police_street only); ``police_db`` is an in-memory warehouse with the meta
 tables and ``raw.police_street``; ``police_landing`` writes police.uk street files into
 ``tmp_path/landing/police_street/`` and loads that folder through the real loader.
-``demo_run`` / ``demo_home``: one warehouse built by the nightly job from generated demo data,
-shared by the test modules that need a whole warehouse (building one takes minutes).
 """
 from __future__ import annotations
 
@@ -21,7 +19,6 @@ import duckdb
 import pytest
 
 from ingestion import loader, registry
-from ingestion.demo_data import write_demo_data
 from ingestion.feeds import police_street
 from warehouse.database import ensure_schema
 
@@ -140,10 +137,35 @@ def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
 
 
-# --- the demo warehouse shared by the end-to-end, output and GE tests --------------------------
+PUBLISHED_DEMO_SEED = 7
+PUBLISHED_DEMO_SCALE = 0.02
 
-# Small, but every feed and two financial years.
-DEMO_MONTHS = ("2022-04", "2024-09")
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo home (6 months) whose nightly run has published warehouse.duckdb.
+
+    Shared by the tests of the published warehouse, ``csw sql``/``csw export`` and the README's
+    queries; tests may publish later nights into it (never break it).
+    """
+    from ingestion.demo_data import write_demo_data
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("published_home")
+    write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=("2024-01", "2024-06"),
+                    scale=PUBLISHED_DEMO_SCALE)
+    result = run_job(home, "nightly", write_dotenv=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return home
+
+
+# --- the shared end-to-end home ----------------------------------------------------------------
+# One nightly build on generated data serves every end-to-end module (test_e2e_restricted_feeds
+# runs first, by name, and only reads; test_end_to_end reads and then, in its last test, re-runs
+# the night with bad deliveries on a copy). Building it once keeps the suite inside its time budget.
+E2E_SEED = 11
+E2E_MONTHS = ("2022-04", "2024-09")
+E2E_SCALE = 0.04
 
 
 @pytest.fixture(scope="session")
@@ -155,7 +177,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     from orchestration.runner import run_job
 
     home = tmp_path_factory.mktemp("csw_home")
-    write_demo_data(home / "landing", seed=11, months=DEMO_MONTHS, scale=0.04)
+    write_demo_data(home / "landing", seed=E2E_SEED, months=E2E_MONTHS, scale=E2E_SCALE)
     result = run_job(home, "nightly", write_dotenv=False)
     failures = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failures
@@ -163,5 +185,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def e2e_home(demo_run) -> Path:
+    return demo_run[0]
+
+
+@pytest.fixture(scope="session")
 def demo_home(demo_run) -> Path:
+    """The same home as ``e2e_home`` (the name the output and GE tests use)."""
     return demo_run[0]

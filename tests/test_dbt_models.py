@@ -28,7 +28,11 @@ UNIT_TESTS: dict[str, tuple[str, ...]] = {
     "int_area_district_members": ("int_area_district_members_from_areas_and_cluster_vars",),
     "int_police_street_attributed": ("int_police_street_attributed_lookup_name_prefix_and_flags",),
     "int_population_area_year": ("int_population_area_year_lad_estimate_else_lsoa_sum_and_aggregates",),
-    "int_scorecard_quarterly_base": ("int_scorecard_quarterly_base_quarters_and_windows",),
+    "int_scorecard_quarterly_base": (
+        "int_scorecard_quarterly_base_quarters_and_windows",
+        "int_scorecard_quarterly_base_marac_hand_calculation",
+    ),
+    "int_crime_extract_attributed": ("int_crime_extract_attributed_night_time_economy_and_key_issue",),
     "dim_month": ("dim_month_financial_year_and_quarter", "dim_month_stretches_to_cover_the_data"),
     "fct_road_casualty": (
         "fct_road_casualty_road_user_groups_ksi_and_adjusted_serious",

@@ -63,7 +63,10 @@ def test_full_scale_runs_well_under_30_seconds(full) -> None:
 def test_files_written_per_feed(small) -> None:
     root, files, _ = small
     assert set(files) == {"police_street", "ons_lsoa_lookup", "population",
-                          "stats19_collision", "stats19_vehicle", "stats19_casualty"}
+                          "stats19_collision", "stats19_vehicle", "stats19_casualty",
+                          "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age"}
+    assert [p.name for p in files["police_crime_extract"]][0] == "lancashire-crime-extract-2022-04.csv"
+    assert len(files["police_crime_extract"]) == len(files["police_da_incidents"]) == 42
     police = [p.name for p in files["police_street"]]
     assert len(police) == 42 and police[0] == "2022-04-lancashire-street.csv"
     assert police[-1] == "2025-09-lancashire-street.csv"

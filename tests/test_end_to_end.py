@@ -20,12 +20,13 @@ pytestmark = pytest.mark.e2e
 
 DISTRICTS = [a[0] for a in AREAS]
 LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
+MONTHS = ("2022-04", "2024-09")
 
 
 @pytest.fixture(scope="module")
-def home(demo_home: Path) -> Path:
-    """The session's demo warehouse (conftest ``demo_run``: seed 11, 2022-04 to 2024-09, scale 0.04)."""
-    return demo_home
+def home(e2e_home: Path) -> Path:
+    """The session's end-to-end home (conftest.e2e_home: demo data, seed 11, 2022-04..2024-09, scale 0.04)."""
+    return e2e_home
 
 
 @pytest.fixture(scope="module")
@@ -176,10 +177,11 @@ def test_fct_crime_counts_by_month_district_and_type(con, police: pl.DataFrame) 
         .group_by("month", "lad", "Crime type").len().rename({"lad": "lad_code", "Crime type": "crime_type"})
     )
     actual = q(con, f"""select month, lad_code, crime_type, count(*)::bigint as len from marts.fct_crime
-                       where lad_code in ({",".join(repr(d) for d in DISTRICTS)}) group by all""")
+                       where source_system = 'police.uk' and lad_code in ({",".join(repr(d) for d in DISTRICTS)})
+                       group by all""")
     key = ["month", "lad_code", "crime_type"]
     assert actual.sort(key).to_dicts() == expected.sort(key).with_columns(pl.col("len").cast(pl.Int64)).to_dicts()
-    total = q(con, "select count(*) as n from marts.fct_crime")["n"][0]
+    total = q(con, "select count(*) as n from marts.fct_crime where source_system = 'police.uk'")["n"][0]
     assert total == police.filter(~pl.col("asb")).height
 
 
@@ -319,7 +321,7 @@ def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(home: Pa
     shutil.copytree(original, home)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         before = q(con, "select count(*) as n from meta.source_files")["n"][0]
-        crimes_before = q(con, "select count(*) as n from marts.fct_crime")["n"][0]
+        crimes_before = q(con, "select count(*) as n from marts.fct_crime where source_system = 'police.uk'")["n"][0]
     result = run_job(home, "nightly", write_dotenv=False)
     assert result.success
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as again:
@@ -343,6 +345,7 @@ def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(home: Pa
         reason = again.execute("select reason from meta.source_files where file_name = '2024-10-lancashire-street.csv'"
                                ).fetchone()[0]
         assert "missing required columns" in reason and "stats19_casualty" in reason
-        assert again.execute("select check_name, source_row from meta.quarantine").fetchall() == [
-            ("crime_type_known", 3)]
-        assert again.execute("select count(*) from marts.fct_crime").fetchone()[0] == crimes_before + 1
+        assert again.execute("select check_name, source_row from meta.quarantine where feed = 'police_street'"
+                             ).fetchall() == [("crime_type_known", 3)]
+        assert again.execute("select count(*) from marts.fct_crime where source_system = 'police.uk'"
+                             ).fetchone()[0] == crimes_before + 1

@@ -9,21 +9,33 @@
     by `force = var('police_uk_force')`, STATS19 rows by `police_force = var('stats19_police_force')`.
     Only rows that count somewhere are kept: reported by the force, or attributed to one of the
     districts of int_area_district_members (national STATS19 files hold every force's rows).
+
+    Source systems: fct_crime holds police.uk rows and the force extract's rows, fct_domestic_abuse
+    the extract's DA crimes and the DA incidents. For these models the catalogue's source_system
+    (one system, or several joined by '+') is also a filter, so an indicator counts only the rows
+    of the systems it names and no crime is counted twice. The force's own extracts and the MARAC
+    returns are all the partnership's force area (in_force_area true).
+
+    Ratio indicators (numerator_id set) have no events of their own: their numerator and
+    denominator are indicators of their own, whose events an auditor recounts.
 #}
 {% macro indicator_events() -%}
     {%- set catalogue = ref('indicator_catalogue') -%}
     {%- set area_members = ref('int_area_district_members') -%}
     {%- set police_in_force = "force = '" ~ var('police_uk_force') ~ "'" -%}
     {%- set in_force_area = {
-        'fct_crime': police_in_force,
+        'fct_crime': '(' ~ police_in_force ~ " or source_system != 'police.uk')",
         'fct_asb': police_in_force,
         'fct_road_casualty': 'police_force = ' ~ var('stats19_police_force'),
+        'fct_domestic_abuse': 'true',
+        'fct_marac_quarterly': 'true',
     } -%}
+    {%- set models_with_source_system = ['fct_crime', 'fct_domestic_abuse'] -%}
     {%- set indicators = [] -%}
     {%- if execute -%}
         {%- set catalogue_rows = run_query(
-            'select indicator_id, source_model, filter_sql, value_sql from '
-            ~ catalogue ~ ' order by indicator_id'
+            'select indicator_id, source_model, source_system, filter_sql, value_sql from '
+            ~ catalogue ~ ' where numerator_id is null order by indicator_id'
         ) -%}
         {%- for row in catalogue_rows.rows -%}
             {%- if row['source_model'] not in in_force_area -%}
@@ -60,6 +72,13 @@
         from {{ ref(indicator['source_model']) }}
         where
             ({{ indicator['filter_sql'] }})
+            {%- if indicator['source_model'] in models_with_source_system %}
+            and source_system in (
+                {%- for system in indicator['source_system'].split('+') -%}
+                    '{{ system }}'{{ ", " if not loop.last }}
+                {%- endfor -%}
+            )
+            {%- endif %}
             and (
                 coalesce({{ in_force_area[indicator['source_model']] }}, false)
                 or lad_code in (select member_districts.lad_code from {{ area_members }} as member_districts)

@@ -5,7 +5,14 @@ monthly as (
 
     select * from {{ ref('mart_indicator_monthly') }}
 
-    where area_type in ('district', 'unitary')
+    where
+        area_type in ('district', 'unitary')
+        -- ratio indicators are not sums of events (their components are)
+        and indicator_id in (
+            select catalogue.indicator_id
+            from {{ ref('indicator_catalogue') }} as catalogue
+            where catalogue.numerator_id is null
+        )
 
 ),
 

@@ -19,7 +19,7 @@ recounts as (
 
     from {{ ref('fct_crime') }}
 
-    where force = '{{ var("police_uk_force") }}'
+    where force = '{{ var("police_uk_force") }}' and source_system = 'police.uk'
 
     group by month
 

@@ -1,4 +1,5 @@
--- Every police.uk row of a loaded file is in exactly one of fct_crime and fct_asb.
+-- Every police.uk row of a loaded file is in exactly one of fct_crime (as source_system
+-- police.uk) and fct_asb.
 with
 
 raw_rows as (
@@ -16,6 +17,8 @@ source_files as (
 crimes as (
 
     select * from {{ ref('fct_crime') }}
+
+    where source_system = 'police.uk'
 
 ),
 

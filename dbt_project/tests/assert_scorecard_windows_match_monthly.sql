@@ -12,6 +12,13 @@ monthly as (
 
     select * from {{ ref('mart_indicator_monthly') }}
 
+    -- ratio indicators are not sums (assert_ratio_indicators_match_components checks them)
+    where indicator_id in (
+            select catalogue.indicator_id
+            from {{ ref('indicator_catalogue') }} as catalogue
+            where catalogue.numerator_id is null
+        )
+
 ),
 
 window_months as (

@@ -47,6 +47,26 @@ raw_rows as (
         source_file,
         source_row
     from {{ source('raw', 'population') }}
+    union all
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'police_crime_extract') }}
+    union all
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'police_da_incidents') }}
+    union all
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'marac_returns') }}
+    union all
+    select
+        source_file,
+        source_row
+    from {{ source('raw', 'population_sex_age') }}
 
 ),
 

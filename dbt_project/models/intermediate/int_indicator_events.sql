@@ -1,6 +1,8 @@
 -- depends_on: {{ ref('fct_crime') }}
 -- depends_on: {{ ref('fct_asb') }}
 -- depends_on: {{ ref('fct_road_casualty') }}
+-- depends_on: {{ ref('fct_domestic_abuse') }}
+-- depends_on: {{ ref('fct_marac_quarterly') }}
 {{ config(materialized='table') }}
 
 -- One row per source row contributing to an indicator (a crime counts towards all_crime and

@@ -5,6 +5,13 @@
 -- at the quarter end and the 12 months before those, the population and rate per 1,000, and the
 -- rank among the 14 districts and unitaries. The significance test and RAG status are added by
 -- the Python model mart_scorecard_quarterly.
+--
+-- The population is that of the indicator's population_group (all residents, adult females
+-- 16+, residents aged 15-25, ...), and `rate` is rate_per x rolling_12m / population (MARAC:
+-- per 10,000 adult females). Ratio indicators (catalogue numerator_id) are not sums: every
+-- window is ratio_scale x (numerator's window) / (denominator's window), with no population or
+-- rate. A benchmark (catalogue benchmark_key -> [benchmarks] settings) is compared with the
+-- rolling 12-month rate or value: below, within or above.
 with
 
 monthly as (
@@ -33,29 +40,48 @@ areas as (
 
 population as (
 
-    select * from {{ ref('int_population_area_year') }}
+    select * from {{ ref('int_population_group_area_year') }}
+
+),
+
+benchmarks as (
+
+    {{ benchmark_settings() }}
+
+),
+
+count_monthly as (
+
+    select monthly.*
+
+    from monthly
+
+    inner join catalogue
+        on monthly.indicator_id = catalogue.indicator_id
+
+    where catalogue.numerator_id is null
 
 ),
 
 quarters as (
 
     select
-        monthly.indicator_id,
-        monthly.area_code,
+        count_monthly.indicator_id,
+        count_monthly.area_code,
         months.financial_year,
         months.fy_quarter,
         months.quarter_end_month,
-        sum(monthly.value) as value,
+        sum(count_monthly.value) as value,
         count(*) as months_in_quarter
 
-    from monthly
+    from count_monthly
 
     inner join months
-        on monthly.month = months.month
+        on count_monthly.month = months.month
 
     group by
-        monthly.indicator_id,
-        monthly.area_code,
+        count_monthly.indicator_id,
+        count_monthly.area_code,
         months.financial_year,
         months.fy_quarter,
         months.quarter_end_month
@@ -85,7 +111,7 @@ rolling_windows as (
 
     from quarters
 
-    inner join monthly
+    inner join count_monthly as monthly
         on
             quarters.indicator_id = monthly.indicator_id
             and quarters.area_code = monthly.area_code
@@ -109,9 +135,13 @@ quarter_populations as (
 
     from quarters
 
+    inner join catalogue
+        on quarters.indicator_id = catalogue.indicator_id
+
     inner join population
         on
             quarters.area_code = population.area_code
+            and catalogue.population_group = population.population_group
             and population.population_year <= year(quarters.quarter_end_month)
 
     qualify
@@ -122,7 +152,7 @@ quarter_populations as (
 
 ),
 
-joined as (
+count_windows as (
 
     select
         quarters.indicator_id,
@@ -182,6 +212,101 @@ joined as (
 
 ),
 
+ratio_windows as (
+
+    select
+        ratio_catalogue.indicator_id,
+        numerators.area_code,
+        numerators.area_name,
+        numerators.area_type,
+        numerators.financial_year,
+        numerators.fy_quarter,
+        numerators.quarter_end_month,
+        case
+            when denominators.value > 0 then ratio_catalogue.ratio_scale * numerators.value / denominators.value
+        end as value,
+        case
+            when denominators.value_same_quarter_last_year > 0
+                then
+                    ratio_catalogue.ratio_scale * numerators.value_same_quarter_last_year
+                    / denominators.value_same_quarter_last_year
+        end as value_same_quarter_last_year,
+        case
+            when denominators.rolling_12m > 0
+                then ratio_catalogue.ratio_scale * numerators.rolling_12m / denominators.rolling_12m
+        end as rolling_12m,
+        case
+            when denominators.rolling_12m_previous > 0
+                then ratio_catalogue.ratio_scale * numerators.rolling_12m_previous / denominators.rolling_12m_previous
+        end as rolling_12m_previous,
+        numerators.rolling_12m as numerator_rolling_12m,
+        denominators.rolling_12m as denominator_rolling_12m
+
+    from catalogue as ratio_catalogue
+
+    inner join count_windows as numerators
+        on ratio_catalogue.numerator_id = numerators.indicator_id
+
+    inner join count_windows as denominators
+        on
+            ratio_catalogue.denominator_id = denominators.indicator_id
+            and numerators.area_code = denominators.area_code
+            and numerators.quarter_end_month = denominators.quarter_end_month
+
+),
+
+ratios as (
+
+    select
+        ratio_windows.indicator_id,
+        catalogue.indicator_name,
+        catalogue.key_issue,
+        catalogue.theme,
+        catalogue.priority,
+        catalogue.source_system,
+        catalogue.unit,
+        catalogue.polarity,
+        catalogue.is_additive,
+        catalogue.population_group,
+        catalogue.rate_per,
+        ratio_windows.area_code,
+        ratio_windows.area_name,
+        ratio_windows.area_type,
+        ratio_windows.financial_year,
+        ratio_windows.fy_quarter,
+        ratio_windows.quarter_end_month,
+        ratio_windows.value,
+        ratio_windows.value_same_quarter_last_year,
+        ratio_windows.rolling_12m,
+        ratio_windows.rolling_12m_previous,
+        cast(null as bigint) as population,
+        cast(null as integer) as population_year,
+        cast(null as varchar) as population_source,
+        ratio_windows.numerator_rolling_12m,
+        ratio_windows.denominator_rolling_12m
+
+    from ratio_windows
+
+    inner join catalogue
+        on ratio_windows.indicator_id = catalogue.indicator_id
+
+),
+
+joined as (
+
+    select
+        *,
+        cast(null as double) as numerator_rolling_12m,
+        cast(null as double) as denominator_rolling_12m
+
+    from count_windows
+
+    union all
+
+    select * from ratios
+
+),
+
 rates as (
 
     select
@@ -201,10 +326,40 @@ rates as (
 
 ),
 
+benchmarked as (
+
+    select
+        rates.*,
+        catalogue.numerator_id is not null as is_ratio,
+        catalogue.significance_test,
+        catalogue.price_year,
+        benchmarks.benchmark_low,
+        benchmarks.benchmark_high,
+        benchmarks.benchmark_compare,
+        case
+            when benchmarks.benchmark_compare = 'rate' then rates.rate
+            when benchmarks.benchmark_compare = 'value' then rates.rolling_12m
+        end as benchmark_measure
+
+    from rates
+
+    inner join catalogue
+        on rates.indicator_id = catalogue.indicator_id
+
+    left join benchmarks
+        on catalogue.benchmark_key = benchmarks.benchmark_key
+
+),
+
 final as (
 
     select
-        *,
+        * exclude (benchmark_measure),
+        case
+            when benchmark_measure < benchmark_low then 'below'
+            when benchmark_measure > benchmark_high then 'above'
+            when benchmark_measure is not null then 'within'
+        end as against_benchmark,
         case
             when area_type in ('district', 'unitary') and rate_per_1000 is not null
                 then
@@ -217,7 +372,7 @@ final as (
                     )
         end as district_rank
 
-    from rates
+    from benchmarked
 
 )
 

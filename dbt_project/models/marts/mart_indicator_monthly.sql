@@ -35,6 +35,40 @@ source_files as (
 
 ),
 
+crime_extract as (
+
+    select * from {{ ref('stg_police__crime_extract') }}
+
+),
+
+da_incidents as (
+
+    select * from {{ ref('stg_police__da_incidents') }}
+
+),
+
+marac_returns as (
+
+    select * from {{ ref('stg_marac__returns') }}
+
+),
+
+count_catalogue as (
+
+    select * from catalogue
+
+    where numerator_id is null
+
+),
+
+ratio_catalogue as (
+
+    select * from catalogue
+
+    where numerator_id is not null
+
+),
+
 collisions as (
 
     select * from {{ ref('stg_stats19__collisions') }}
@@ -96,10 +130,52 @@ stats19_months as (
 
 ),
 
+monthly_file_months as (
+
+    -- months with a loaded file of a monthly restricted feed (by partition key, or by its rows)
+    select
+        feed as source_system,
+        cast(strptime(partition_key || '-01', '%Y-%m-%d') as date) as month
+
+    from source_files
+
+    where
+        status = 'loaded'
+        and feed in ('police_crime_extract', 'police_da_incidents')
+        and regexp_full_match(partition_key, '\d{4}-\d{2}')
+
+    union
+
+    select
+        'police_crime_extract' as source_system,
+        month
+
+    from crime_extract
+
+    union
+
+    select
+        'police_da_incidents' as source_system,
+        month
+
+    from da_incidents
+
+),
+
+marac_months as (
+
+    select distinct cast(marac_returns.quarter_start + to_months(quarter_months.month_offset) as date) as month
+
+    from marac_returns
+
+    cross join range(0, 3) as quarter_months (month_offset)
+
+),
+
 source_months as (
 
     select
-        'fct_crime' as source_model,
+        'police.uk' as source_system,
         month
 
     from police_months
@@ -107,34 +183,70 @@ source_months as (
     union all
 
     select
-        'fct_asb' as source_model,
-        month
-
-    from police_months
-
-    union all
-
-    select
-        'fct_road_casualty' as source_model,
+        'stats19' as source_system,
         month
 
     from stats19_months
+
+    union all
+
+    select
+        source_system,
+        month
+
+    from monthly_file_months
+
+    union all
+
+    select
+        'marac_returns' as source_system,
+        month
+
+    from marac_months
+
+),
+
+catalogue_systems as (
+
+    select
+        count_catalogue.indicator_id,
+        count_catalogue.source_model,
+        unnest(string_split(count_catalogue.source_system, '+')) as source_system,
+        len(string_split(count_catalogue.source_system, '+')) as n_systems
+
+    from count_catalogue
+
+),
+
+indicator_months as (
+
+    -- an indicator counting several systems covers the months every one of them has
+    select
+        catalogue_systems.indicator_id,
+        catalogue_systems.source_model,
+        source_months.month
+
+    from catalogue_systems
+
+    inner join source_months
+        on catalogue_systems.source_system = source_months.source_system
+
+    group by catalogue_systems.indicator_id, catalogue_systems.source_model, source_months.month
+
+    having count(distinct catalogue_systems.source_system) = max(catalogue_systems.n_systems)
 
 ),
 
 grid as (
 
     select
-        catalogue.indicator_id,
-        catalogue.source_model,
+        indicator_months.indicator_id,
+        indicator_months.source_model,
         reporting_areas.area_code,
         reporting_areas.area_type,
-        source_months.month
+        indicator_months.month
 
-    from catalogue
-
-    inner join source_months
-        on catalogue.source_model = source_months.source_model
+    from indicator_months
 
     cross join reporting_areas
 
@@ -185,16 +297,18 @@ area_sums as (
 
 ),
 
-final as (
+counts as (
 
     select
         grid.indicator_id,
         grid.area_code,
         grid.month,
-        coalesce(area_sums.value, 0) as value,
+        cast(coalesce(area_sums.value, 0) as double) as value,
         coalesce(area_sums.source_rows, 0) as source_rows,
         grid.area_type,
-        grid.source_model
+        grid.source_model,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
 
     from grid
 
@@ -203,6 +317,42 @@ final as (
             grid.indicator_id = area_sums.indicator_id
             and grid.area_code = area_sums.area_code
             and grid.month = area_sums.month
+
+),
+
+ratios as (
+
+    select
+        ratio_catalogue.indicator_id,
+        numerators.area_code,
+        numerators.month,
+        case
+            when denominators.value > 0 then ratio_catalogue.ratio_scale * numerators.value / denominators.value
+        end as value,
+        numerators.source_rows + denominators.source_rows as source_rows,
+        numerators.area_type,
+        ratio_catalogue.source_model,
+        numerators.value as numerator,
+        denominators.value as denominator
+
+    from ratio_catalogue
+
+    inner join counts as numerators
+        on ratio_catalogue.numerator_id = numerators.indicator_id
+
+    inner join counts as denominators
+        on
+            ratio_catalogue.denominator_id = denominators.indicator_id
+            and numerators.area_code = denominators.area_code
+            and numerators.month = denominators.month
+
+),
+
+final as (
+
+    select * from counts
+    union all
+    select * from ratios
 
 )
 

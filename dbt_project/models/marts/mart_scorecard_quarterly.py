@@ -4,6 +4,7 @@ The rolling 12 months are compared with the previous 12 months by the exact Pois
 (conditional binomial) test of warehouse.statistics, the one implementation the project uses;
 its two-sided p-value is compared with var('significance_level'). A significant increase of a
 lower_is_better indicator is a deterioration; the RAG colour of each outcome is var('rag').
+Indicators whose catalogue significance_test is not 'poisson' (ratios, money) get no test and no RAG.
 """
 
 import numpy as np
@@ -24,10 +25,15 @@ def model(dbt, session):
 
     base = dbt.ref("int_scorecard_quarterly_base")
     keys = ["indicator_id", "area_code", "financial_year", "fy_quarter"]
-    frame = base.project(", ".join(keys + ["polarity", "rolling_12m", "rolling_12m_previous"])).df()
+    frame = base.project(
+        ", ".join(keys + ["polarity", "rolling_12m", "rolling_12m_previous", "significance_test"])
+    ).df()
 
-    now = frame["rolling_12m"].astype(float).to_numpy()
-    before = frame["rolling_12m_previous"].astype(float).to_numpy()
+    # A ratio (a percentage) or a sum of money is not a count of events: the catalogue's
+    # significance_test says which indicators are tested; the others get no test and no RAG.
+    untested = (frame["significance_test"] != "poisson").to_numpy()
+    now = np.where(untested, np.nan, frame["rolling_12m"].astype(float).to_numpy())
+    before = np.where(untested, np.nan, frame["rolling_12m_previous"].astype(float).to_numpy())
     # The test rounds counts to whole events (adjusted KSI is not an integer).
     p_value = statistics.poisson_change_p_value(now, before)
     significant = statistics.significant_change(now, before, significance_level)
@@ -83,6 +89,15 @@ def model(dbt, session):
         cast(direction as varchar) as direction,
         cast(rag as varchar) as rag,
         district_rank,
-        cast({significance_level!r} as double) as significance_level
+        cast({significance_level!r} as double) as significance_level,
+        is_ratio,
+        significance_test,
+        numerator_rolling_12m,
+        denominator_rolling_12m,
+        price_year,
+        benchmark_low,
+        benchmark_high,
+        benchmark_compare,
+        against_benchmark
         """
     ).order("indicator_id, area_code, quarter_end_month")

@@ -1,0 +1,77 @@
+"""What the restricted partner extracts (police crime extract, DA incidents) share.
+
+Their contracts are ours, so they are strict where the open feeds are forgiving: every contract
+column must be in the header (found by name, case-insensitively, in any order; extra columns are
+ignored), the month comes from the file name, and references are pseudonymised here, in
+``prepare``, before anything is written (see :mod:`ingestion.pseudonymise`). A reference's format
+is checked before it is hashed and the verdict travels in a helper column, so the row rule can
+quarantine a bad reference without the quarantine ever holding the reference itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import polars as pl
+
+from ingestion.errors import FileRejected
+from ingestion.landing import LandedUnit
+from ingestion.pseudonymise import key_for, pseudonymise_columns
+from schemas.rules import SCIENTIFIC_NOTATION
+
+MONTH_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})-(0[1-9]|1[0-2])(?![0-9])")
+# A force reference as exported (e.g. "06/123456/24", "MC-2024-001234"): letters, digits and / - _ .
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]{2,39}$"
+
+
+def file_month(name: str, pattern_hint: str) -> str:
+    """The YYYY-MM in a file name; the file is rejected without one (the month is its partition)."""
+    match = MONTH_IN_NAME.search(name)
+    if not match:
+        raise FileRejected(f"file name {name!r} has no month: name the file like {pattern_hint}")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def select_contract(text: pl.DataFrame, header: Mapping[str, str]) -> pl.DataFrame:
+    """The contract's columns, renamed to snake_case; a file missing any of them is rejected."""
+    by_lower = {c.lower(): c for c in text.columns}
+    missing = [name for name in header if name.lower() not in by_lower]
+    if missing:
+        raise FileRejected(
+            "missing contract columns: " + ", ".join(missing)
+            + f" (found: {', '.join(text.columns[:8])}{'...' if text.width > 8 else ''})"
+        )
+    return text.select([pl.col(by_lower[name.lower()]).alias(dst) for name, dst in header.items()])
+
+
+def reference_verdicts(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``_<column>_ok`` = "1" when the reference looks like one (null when empty), before hashing."""
+    return frame.with_columns(
+        [
+            pl.when(pl.col(c).is_null()).then(None)
+            .when(pl.col(c).str.contains(REFERENCE_PATTERN) & ~pl.col(c).str.contains(SCIENTIFIC_NOTATION))
+            .then(pl.lit("1")).otherwise(pl.lit("0")).alias(f"_{c}_ok")
+            for c in columns
+        ]
+    )
+
+
+def pseudonymised(frame: pl.DataFrame, text: pl.DataFrame, header: Mapping[str, str], references: list[str],
+                  unit: LandedUnit) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(frame, source text) with every reference column replaced by its keyed hash.
+
+    The source text (the file's columns as sent, which the loader stores in the quarantine's
+    ``raw_record``) is hashed with the same key, so no copy of a raw reference survives.
+    """
+    key = key_for(unit.path.parent.parent)
+    frame = pseudonymise_columns(reference_verdicts(frame, references), references, key)
+    by_lower = {c.lower(): c for c in text.columns}
+    text_refs = [by_lower[name.lower()] for name, dst in header.items() if dst in references]
+    return frame, pseudonymise_columns(text, text_refs, key)
+
+
+def yes_no(column: str) -> pl.Expr:
+    """A Y/N flag as a boolean (validated before: only Y, N, y, n reach here)."""
+    return pl.col(column).str.to_uppercase().replace_strict({"Y": True, "N": False}, default=None,
+                                                           return_dtype=pl.Boolean)

@@ -1,0 +1,167 @@
+"""The Dagster side of build-and-publish (the mechanism itself is :mod:`warehouse.publish`).
+
+* :func:`run_database` is what ``WarehouseResource.database`` returns inside a run: the run's build
+  copy, started by whichever step of the run first opens the warehouse. It is derived from the run
+  id alone (``$CSW_HOME/build/warehouse.<run id>.duckdb``), so every step finds it, whether the run
+  executes in one process (``csw run`` = ``execute_in_process``) or in one process per step (runs
+  the daemon launches for the schedule, the landing sensor or the UI).
+* ``published/warehouse`` is the last step of every job that writes: it depends on every other
+  asset of the code location, so it runs after all of them, and before publishing it reads the
+  run's own event log and refuses to publish if any step failed, any asset check failed, or any
+  check planned for the run has not been evaluated yet.
+
+What other assets and checks must do to be covered: nothing for assets (every asset passed to
+:func:`build_publish_asset` is upstream). Asset checks must be ``blocking=True`` so they run before
+the publish step (a check still pending at publish time makes the publish fail, loudly, rather
+than publish unchecked). New assets go into ``ASSETS`` in definitions.py and open the warehouse
+only through ``WarehouseResource.database``.
+
+Limits: a selection hand-picked in the UI publishes only if it includes ``published/warehouse``
+(otherwise its build is discarded by the next run). Re-execute a failed run in full, not "from
+failure": the re-execution is a new run with a new copy of the published file, without the work of
+the steps it skips.
+"""
+
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from warehouse.publish import BuildInProgress, build_path, discard_build, publish_build, start_build
+
+PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
+
+# While another run builds, a step that needs the warehouse gives its pool slot back and tries again.
+RETRY_SECONDS = 30
+RETRY_LIMIT = 240  # two hours
+
+_FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+
+
+def run_finished(instance: dg.DagsterInstance | None) -> Callable[[str], bool]:
+    """Whether the run that holds a lock has ended (a failed run leaves its lock behind)."""
+    def _finished(run_id: str) -> bool:
+        if instance is None:
+            return False
+        run = instance.get_run_by_id(run_id)  # unknown (e.g. a `csw ingest`): its pid decides
+        return run is not None and run.status in _FINISHED
+    return _finished
+
+
+def run_database(home: Path, run_id: str, instance: dg.DagsterInstance | None) -> Path:
+    """The run's build copy, started on first use; retried later while another run is building."""
+    try:
+        return start_build(home, run_id, run_finished=run_finished(instance))
+    except BuildInProgress as busy:
+        raise dg.RetryRequested(max_retries=RETRY_LIMIT, seconds_to_wait=RETRY_SECONDS) from busy
+
+
+def _run_events(context: dg.AssetExecutionContext, kinds: set[dg.DagsterEventType]) -> list[dg.DagsterEvent]:
+    records = context.instance.get_records_for_run(context.run.run_id, of_type=kinds).records
+    return [r.event_log_entry.dagster_event for r in records if r.event_log_entry.dagster_event]
+
+
+def unpublishable(context: dg.AssetExecutionContext, block_on_warnings: bool) -> list[str]:
+    """Why this run must not publish (empty when every step and every check of the run passed)."""
+    events = _run_events(context, {
+        dg.DagsterEventType.STEP_FAILURE,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+    })
+    reasons: list[str] = []
+    planned: set[tuple[str, str]] = set()
+    evaluated: set[tuple[str, str]] = set()
+    for event in events:
+        data = event.event_specific_data
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            reasons.append(f"step {event.step_key} failed")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
+            planned.add((data.asset_key.to_user_string(), data.check_name))
+        else:
+            key = (data.asset_key.to_user_string(), data.check_name)
+            evaluated.add(key)
+            if not data.passed and (block_on_warnings or data.severity == dg.AssetCheckSeverity.ERROR):
+                reasons.append(f"check {key[0]}:{key[1]} failed ({data.severity.value})"
+                               + (f": {data.description}" if data.description else ""))
+    for asset, check in sorted(planned - evaluated):
+        reasons.append(f"check {asset}:{check} has not run yet (declare it blocking=True so it runs before publishing)")
+    return reasons
+
+
+def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    """``published/warehouse``, downstream of every asset in ``upstream`` (pass every other asset)."""
+    deps: list[dg.AssetKey] = sorted({key for assets_def in upstream for key in assets_def.keys},
+                                     key=lambda k: k.to_user_string())
+
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=deps,
+        group_name="published",
+        kinds={"duckdb"},
+        pool=DUCKDB_WRITER_POOL,
+        description=(
+            "The published warehouse $CSW_HOME/warehouse.duckdb, which analysts open read-only. The run "
+            "built a copy; this step replaces the published file with it in one atomic rename, only when "
+            "every step and every asset check of the run passed."
+        ),
+    )
+    def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        home = warehouse.paths.home.resolve()
+        run_id = context.run.run_id
+        # A run whose every other step was skipped or wrote nothing still has a build to publish:
+        # start it here if no step has (it is then a copy of the published file).
+        database = warehouse.database
+        block = bool(warehouse.settings().get("publish", {}).get("block_on_warnings", False))
+        reasons = unpublishable(context, block)
+        if reasons:
+            discard_build(home, run_id)
+            raise dg.Failure(
+                description="The warehouse was NOT published; the previous one stays in place:\n- "
+                            + "\n- ".join(reasons))
+        size = database.stat().st_size
+        published = publish_build(home, run_id)
+        context.log.info("published %s (%d bytes) from %s", published, size, database)
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(published)),
+            "bytes": dg.MetadataValue.int(size),
+            "published_at": dg.MetadataValue.timestamp(time.time()),
+            "built_in": dg.MetadataValue.path(str(build_path(home, run_id))),
+        })
+
+    return published_warehouse
+
+
+def publish_selection(*selections: Iterable[dg.AssetKey]) -> dg.AssetSelection:
+    """A job selection that ends by publishing: the given assets plus ``published/warehouse``."""
+    return dg.AssetSelection.assets(*[k for s in selections for k in s], PUBLISHED_KEY)
+
+
+# --- runs whose process was killed ---------------------------------------------------------------
+
+PID_TAG = "csw/pid"
+_IN_FLIGHT = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+
+
+def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the in-process runs (``csw run``) whose process is gone, and free their pool slots.
+
+    A run killed with SIGKILL cannot report its own end: the instance keeps it "started" and, worse,
+    keeps the ``duckdb_writer`` pool slot its running step had claimed, so the next run would wait
+    for that slot forever. The daemon's run monitoring does this for the runs it launched; runs
+    executed in a ``csw`` process carry the process id in the ``csw/pid`` tag so the next ``csw``
+    run can do it for them.
+    """
+    from warehouse.publish import pid_alive
+
+    failed = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=_IN_FLIGHT)):
+        pid = run.tags.get(PID_TAG)
+        if not pid or not pid.isdigit() or pid_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"the csw process (pid {pid}) running this run died")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        failed.append(run.run_id)
+    return failed

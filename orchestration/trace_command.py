@@ -1,0 +1,181 @@
+"""``csw trace <indicator_id> <area_code> <period>``: a published figure, back to its source rows.
+
+The tracing itself is ``warehouse.trace`` (plain DuckDB, read-only); this module adds what only
+the orchestration knows -- which raw table each feed loads into, the Dagster run that built the
+file (from the home's Dagster instance) -- and prints the answer for people or, with
+``--format json``, for tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from warehouse.settings import Paths, load_settings
+from warehouse.trace import Trace, TraceError, trace
+
+MART_ASSET = ("marts", "mart_indicator_monthly")
+
+
+def raw_table_of(feed: str) -> str | None:
+    from ingestion import registry
+
+    try:
+        return registry.get(feed).raw_table
+    except KeyError:
+        return None
+
+
+def dagster_run(paths: Paths, run_id: str | None) -> dict[str, Any]:
+    """The run that built the file, as the home's Dagster instance remembers it (if it does)."""
+    info: dict[str, Any] = {"instance": str(paths.dagster_home)}
+    if not (paths.dagster_home / "dagster.yaml").exists():
+        info["note"] = "no Dagster instance in this home"
+        return info
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        if run_id:
+            record = instance.get_run_record_by_id(run_id)
+            if record is None:
+                info["note"] = f"run {run_id} is not in this instance"
+            else:
+                info.update(status=record.dagster_run.status.value, job_name=record.dagster_run.job_name,
+                            started_at=_iso(record.start_time), ended_at=_iso(record.end_time),
+                            tags={k: v for k, v in record.dagster_run.tags.items() if k.startswith("csw/")})
+        latest = instance.get_latest_materialization_event(dg.AssetKey(list(MART_ASSET)))
+        if latest is not None:
+            info["latest_materialization_of_" + "/".join(MART_ASSET)] = latest.run_id
+    return info
+
+
+def _iso(ts: float | None) -> str | None:
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds") if ts else None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "none published"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6f}".rstrip("0")
+
+
+def render_text(t: Trace, show_sql: bool) -> str:
+    ind, area = t.indicator, t.area
+    lines = [
+        f"{ind['indicator_id']} ({ind['indicator_name']}) for {area['area_code']} {area['area_name']} "
+        f"({area['area_type']}), {t.period.kind.replace('_', ' ')} {t.period.label}",
+        "",
+        "1. The value",
+        f"   published value: {_number(t.value)}",
+        f"   from: {t.value_source}",
+        f"   re-count of the contributing rows: {_number(t.recount_value)} from {t.recount_rows:,} rows "
+        f"-> {'MATCHES' if t.matches else 'DOES NOT MATCH'} the published value",
+    ]
+    if len(t.monthly) > 1:
+        lines.append("   by month: " + ", ".join(f"{m['month']} {_number(m['value'])}" for m in t.monthly))
+    lines += [
+        "   definition (reference.indicator_catalogue):",
+        f"     source system {ind.get('source_system')}, source model {ind['source_model']}",
+        f"     filter_sql: {ind['filter_sql']}",
+        f"     value_sql:  {ind['value_sql']}",
+        f"     unit {ind.get('unit')}, polarity {ind.get('polarity')}",
+        f"   area rule: {area['rule']}",
+        "   dbt models from source to mart (this build's manifest, meta.dbt_nodes):",
+    ]
+    if not t.models:
+        lines.append("     (no build record in this warehouse: rebuild with `csw run`)")
+    for m in t.models:
+        sql = m["compiled_sql"]
+        language = "Python" if (m["file"] or "").endswith(".py") else "SQL"
+        sql_note = f"compiled {language} {len(sql.splitlines())} lines" if sql else "no compiled SQL (source/seed)"
+        parents = f" <- {', '.join(m['parents'])}" if m["parents"] else ""
+        lines.append(f"     {m['resource_type']:<6} {m['relation']:<45} {m['file'] or '':<55} {sql_note}{parents}")
+        if show_sql and sql:
+            lines += ["       | " + s for s in sql.splitlines()]
+    if not show_sql:
+        lines.append("   (--sql prints the compiled SQL of each model)")
+    lines += ["", f"2. Source files ({len(t.files)})"]
+    lines.append(f"   {'feed':<18} {'file':<58} {'rows':>8} {'value':>12}  {'received':<19}  sha256 / load run")
+    for f in t.files:
+        received = f["received_at"].isoformat(sep=" ", timespec="seconds") if f["received_at"] else ""
+        lines.append(f"   {f['feed'] or '?':<18} {f['file_name'] or '?':<58} {f['rows']:>8,} {_number(f['value']):>12}  "
+                     f"{received:<19}  {f['sha256']} / {f['load_run_id']}")
+    lines += ["", f"3. Contributing rows: {t.recount_rows:,}"]
+    if t.rows:
+        shown = len(t.rows)
+        lines.append(f"   (showing {shown:,}{' (--limit)' if shown < t.recount_rows else ''}; file:line then the raw row)")
+        for r in t.rows:
+            fields = {k: v for k, v in r.items()
+                      if k not in ("file_name", "sha256", "line", "feed", "month", "lad_code", "in_force_area", "value")}
+            lines.append(f"   {r['file_name']}:{r['line']}  value={_number(r['value'])}  "
+                         + json.dumps(fields, default=_json_default, ensure_ascii=False))
+    else:
+        lines.append("   (--rows prints them: file, line number and the raw row's fields; --limit N caps them)")
+    lines += ["", "4. Build"]
+    b = t.build
+    if b is None:
+        lines.append("   no build record in this warehouse (built before build records existed)")
+    else:
+        commit = b["git_commit"] or f"unknown ({b['git_note']})"
+        dirty = " + uncommitted changes" if b.get("git_dirty") else ""
+        lines.append(f"   Dagster run {b['run_id']} (job {b['job_name']}), built {b['built_at']}")
+        lines.append(f"   git commit {commit}{dirty}; dbt {b['dbt_version']} invocation {b['dbt_invocation_id']}")
+        d = b.get("dagster") or {}
+        if d.get("status"):
+            lines.append(f"   in the Dagster instance: {d['status']}, {d.get('started_at')} -> {d.get('ended_at')}")
+        elif d.get("note"):
+            lines.append(f"   Dagster instance: {d['note']}")
+    return "\n".join(lines)
+
+
+def cmd_trace(args: argparse.Namespace, home: Path) -> int:
+    from warehouse.database import connect
+
+    paths = Paths(home)
+    if not paths.warehouse.exists():
+        print(f"No warehouse at {paths.warehouse} yet: run `csw run`.", file=sys.stderr)
+        return 1
+    settings = load_settings(home)
+    try:
+        with connect(paths.warehouse, read_only=True) as con:
+            result = trace(con, args.indicator_id, args.area_code, args.period,
+                           force_area_code=settings["geography"]["force_area_code"], raw_table_of=raw_table_of,
+                           with_rows=args.rows, limit=args.limit)
+    except TraceError as exc:
+        print(f"csw trace: {exc}", file=sys.stderr)
+        return 2
+    if result.build is not None:
+        result.build["dagster"] = dagster_run(paths, result.build["run_id"])
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), default=_json_default, indent=2, ensure_ascii=False))
+    else:
+        print(render_text(result, args.sql))
+    return 0 if result.matches else 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    trace_parser = sub.add_parser(
+        "trace", help="trace a published figure to its source files and rows",
+        description="Trace a published figure: its value and definition, the dbt models it passed through, "
+                    "the source files and rows that make it, and the run and commit that built it. "
+                    "Exit status 3 if the re-count of the rows does not give the published value.",
+    )
+    trace_parser.add_argument("indicator_id", help="e.g. all_crime (see reference.indicator_catalogue)")
+    trace_parser.add_argument("area_code", help="e.g. E07000123 (Preston), E10000017 (Lancashire-12), E23000003")
+    trace_parser.add_argument("period", help="month 2024-03, financial quarter 2024/25-Q2 or financial year 2024/25")
+    trace_parser.add_argument("--rows", action="store_true", help="print the contributing source rows")
+    trace_parser.add_argument("--limit", type=int, default=None, help="print at most N rows")
+    trace_parser.add_argument("--sql", action="store_true",
+                              help="print the compiled SQL of each model (always in --format json)")
+    trace_parser.add_argument("--format", choices=("text", "json"), default="text")
+    return trace_parser

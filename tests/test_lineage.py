@@ -1,0 +1,330 @@
+"""For auditors, end to end: `csw trace` re-counted by hand, the OpenLineage events, `csw docs`.
+
+One nightly run on a small generated dataset (as test_end_to_end). Every traced figure is
+re-counted here from the landed files with Polars -- never through the marts or the trace's own
+SQL -- for a month, a quarter and a financial year; for a district, a unitary, the county
+(Lancashire-12), a cluster and the police force area; for police.uk crime, ASB and STATS19
+casualties (including the non-integer adjusted KSI). The files the trace names are checked against
+the SHA-256 of the landed bytes, and its rows against (file, line) computed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import tomllib
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingestion.demo_data import AREAS, write_demo_data
+from orchestration.cli import main
+from orchestration.runner import run_job
+from warehouse.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+MONTHS = ("2022-04", "2024-09")
+LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
+FORCE_AREA = "E23000003"
+COUNTY = "E10000017"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("csw_lineage_home")
+    write_demo_data(home / "landing", seed=5, months=MONTHS, scale=0.03)
+    result = run_job(home, "nightly", write_dotenv=False)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    (home / "run_id").write_text(result.run_id)
+    return home
+
+
+# --- independent reading of the landed files (line = row index + 2: line 1 is the header) -------
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_csv(path, infer_schema=False).with_columns(
+        pl.lit(path.name).alias("file"), (pl.int_range(pl.len()) + 2).alias("line"))
+
+
+@pytest.fixture(scope="module")
+def police(home: Path) -> pl.DataFrame:
+    code_to_lad: dict[str, str] = {}
+    name_to_lad: dict[str, str] = {}
+    for path in sorted((home / "landing" / "ons_lsoa_lookup").glob("*.csv")):
+        df = pl.read_csv(path, infer_schema=False)
+        lsoa = next(c for c in df.columns if re.fullmatch(r"LSOA\d\dCD", c))
+        lad = next(c for c in df.columns if re.fullmatch(r"LAD\d\dCD", c))
+        lad_nm = next(c for c in df.columns if re.fullmatch(r"LAD\d\dNM", c))
+        code_to_lad.update(dict(zip(df[lsoa], df[lad])))
+        name_to_lad.update(dict(zip(df[lad_nm], df[lad])))
+    df = pl.concat([_read(p) for p in sorted((home / "landing" / "police_street").glob("*.csv"))])
+    by_name = pl.col("LSOA name").str.extract(r"^(.*) \d{3}[A-Z]$", 1).replace_strict(
+        name_to_lad, default=None, return_dtype=pl.Utf8)
+    return df.with_columns(
+        pl.coalesce(pl.col("LSOA code").replace_strict(code_to_lad, default=None, return_dtype=pl.Utf8), by_name)
+        .alias("lad"),
+        (pl.col("Month") + "-01").str.to_date().alias("month"),
+        pl.col("file").str.contains("-lancashire-street").alias("in_force"),
+        pl.lit(1.0).alias("v"),
+    )
+
+
+@pytest.fixture(scope="module")
+def casualties(home: Path) -> pl.DataFrame:
+    def read(table: str) -> pl.DataFrame:
+        frames = [_read(p) for p in sorted((home / "landing" / f"stats19_{table}").glob("*.csv"))]
+        return pl.concat(frames, how="diagonal")
+
+    collisions = read("collision").select("collision_index", "date", "local_authority_ons_district", "police_force")
+    df = read("casualty").join(collisions, on="collision_index", how="left")
+    severity = pl.col("casualty_severity").cast(pl.Int64)
+    return df.with_columns(
+        pl.col("date").str.to_date("%d/%m/%Y").dt.truncate("1mo").alias("month"),
+        pl.col("local_authority_ons_district").alias("lad"),
+        (pl.col("police_force").cast(pl.Int64) == 4).alias("in_force"),
+        severity.alias("sev"),
+        # adjusted KSI: a fatal casualty counts 1, any other its adjusted probability of a serious injury
+        pl.when(severity == 1).then(1.0)
+        .otherwise(pl.col("casualty_adjusted_severity_serious").cast(pl.Float64, strict=False).fill_null(0.0))
+        .alias("adjusted"),
+    )
+
+
+def fy_months(text: str) -> list[date]:
+    """The months of '2024-03', '2024/25-Q2' or '2024/25', computed here from the calendar."""
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return [date(int(text[:4]), int(text[5:]), 1)]
+    start = int(text[:4])
+    months = [date(start + (m < 4), m, 1) for m in (*range(4, 13), 1, 2, 3)]
+    if "-Q" in text:
+        q = int(text[-1])
+        return months[3 * (q - 1): 3 * q]
+    return months
+
+
+# Cluster membership is configuration (the shipped defaults), not something computed.
+CLUSTERS = tomllib.loads((REPO_ROOT / "warehouse" / "default_settings.toml").read_text())["clusters"]
+
+
+def area_filter(area: str) -> pl.Expr:
+    if area == FORCE_AREA:
+        return pl.col("in_force")
+    if area == COUNTY:
+        return pl.col("lad").is_in(LANCASHIRE_12)
+    if area.startswith("CLUSTER_"):
+        return pl.col("lad").is_in(CLUSTERS[area.removeprefix("CLUSTER_").lower()])
+    return pl.col("lad") == area
+
+
+# (indicator, area, period, feed, row filter, value column)
+CASES = [
+    ("crime_burglary", "E07000123", "2024-03", "police", pl.col("Crime type") == "Burglary", "v"),
+    ("asb_incidents", FORCE_AREA, "2024/25-Q1", "police", pl.col("Crime type") == "Anti-social behaviour", "v"),
+    ("all_crime", COUNTY, "2023/24", "police", pl.col("Crime type") != "Anti-social behaviour", "v"),
+    ("crime_violence_and_sexual_offences", "CLUSTER_EAST", "2023/24-Q3", "police",
+     pl.col("Crime type") == "Violence and sexual offences", "v"),
+    ("road_casualties", "E06000009", "2023/24-Q3", "casualties", pl.lit(True), "v"),
+    ("ksi_casualties", FORCE_AREA, "2023-07", "casualties", pl.col("sev").is_in([1, 2]), "v"),
+    ("adjusted_ksi", COUNTY, "2023/24", "casualties", pl.lit(True), "adjusted"),
+]
+
+
+def run_trace(capsys: pytest.CaptureFixture, home: Path, *args: str) -> tuple[int, str]:
+    code = main(["--home", str(home), "trace", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("indicator", "area", "period", "feed", "row_filter", "value"), CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+def test_trace_recounted_from_the_landed_files(home: Path, police: pl.DataFrame, casualties: pl.DataFrame,
+                                               capsys: pytest.CaptureFixture, indicator: str, area: str,
+                                               period: str, feed: str, row_filter: pl.Expr, value: str) -> None:
+    code, out = run_trace(capsys, home, indicator, area, period, "--format", "json", "--rows")
+    assert code == 0, out
+    doc = json.loads(out)
+    source = police if feed == "police" else casualties.with_columns(pl.lit(1.0).alias("v"))
+    rows = source.filter(row_filter & pl.col("month").is_in(fy_months(period)) & area_filter(area))
+    assert rows.height > 0, "the case must trace a figure with rows behind it"
+
+    assert doc["value"] == pytest.approx(rows[value].sum(), abs=1e-6)
+    assert doc["recount"]["matches"] and doc["recount"]["rows"] == rows.height
+    expected_files = dict(rows.group_by("file").len().iter_rows())
+    assert {f["file_name"]: f["rows"] for f in doc["files"]} == expected_files
+    landing = home / "landing"
+    for f in doc["files"]:
+        landed = next(landing.glob(f"*/{f['file_name']}"))
+        assert f["sha256"] == hashlib.sha256(landed.read_bytes()).hexdigest()
+        assert f["feed"] == landed.parent.name and f["received_at"] and f["load_run_id"]
+    assert sorted((r["file_name"], r["line"]) for r in doc["rows"]) == sorted(rows.select("file", "line").iter_rows())
+    assert sum(r["value"] for r in doc["rows"]) == pytest.approx(doc["value"], abs=1e-6)
+    if period.count("-") == 0:  # a financial year: the sum of its twelve published months
+        assert len(doc["monthly"]) == 12 and "sum of marts.mart_indicator_monthly.value" in doc["value_source"]
+    elif "-Q" in period:
+        assert doc["value_source"].startswith("marts.mart_scorecard_quarterly.value")
+
+
+def test_trace_rows_carry_the_raw_row(home: Path, police: pl.DataFrame, capsys: pytest.CaptureFixture) -> None:
+    code, out = run_trace(capsys, home, "all_crime", "E07000123", "2024-03", "--format", "json",
+                          "--rows", "--limit", "3")
+    assert code == 0
+    doc = json.loads(out)
+    assert len(doc["rows"]) == 3 and doc["recount"]["rows"] > 3
+    landed = police.filter(pl.col("file") == "2024-03-lancashire-street.csv")
+    for row in doc["rows"]:
+        source = landed.filter(pl.col("line") == row["line"]).row(0, named=True)
+        assert row["crime_type"] == source["Crime type"] != "Anti-social behaviour"
+        assert row["lsoa_code"] == (source["LSOA code"] or None)
+
+
+def test_trace_text_names_definition_models_files_run_and_commit(home: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out = run_trace(capsys, home, "adjusted_ksi", COUNTY, "2023/24-Q2", "--rows", "--limit", "2", "--sql")
+    assert code == 0, out
+    run_id = (home / "run_id").read_text()
+    assert "MATCHES the published value" in out
+    assert "value_sql:  case when casualty_severity = 1" in out
+    for model in ("raw.stats19_casualty", "staging.stg_stats19__casualties", "marts.fct_road_casualty",
+                  "staging.int_indicator_events", "marts.mart_scorecard_quarterly"):
+        assert model in out
+    assert "       | select" in out  # --sql prints the compiled SQL
+    assert "dft-road-casualty-statistics-casualty-2023.csv:" in out
+    assert f"Dagster run {run_id}" in out and "SUCCESS" in out
+    commit = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if commit.returncode == 0:
+        assert f"git commit {commit.stdout.strip()}" in out
+
+
+def test_trace_models_are_this_builds(home: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out = run_trace(capsys, home, "all_crime", FORCE_AREA, "2024-01", "--format", "json")
+    doc = json.loads(out)
+    assert doc["build"]["run_id"] == (home / "run_id").read_text()
+    models = {m["relation"]: m for m in doc["models"]}
+    assert models["marts.fct_crime"]["compiled_sql"].lstrip().lower().startswith(("with", "--", "select"))
+    assert "{{" not in models["marts.fct_crime"]["compiled_sql"]
+    assert [m["relation"] for m in doc["models"]][-1] == "marts.mart_indicator_monthly"
+    assert "raw.police_street" in models and "marts.fct_road_casualty" not in models
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("no_such_indicator", "E07000123", "2024-03"), "unknown indicator"),
+    (("all_crime", "E99999999", "2024-03"), "unknown area"),
+    (("all_crime", "E07000123", "2024/26"), "not a financial year"),
+    (("all_crime", "E07000123", "March 2024"), "expected a month"),
+])
+def test_trace_refuses_what_it_cannot_answer(home: Path, capsys: pytest.CaptureFixture, args, message) -> None:
+    assert main(["--home", str(home), "trace", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+# --- OpenLineage ------------------------------------------------------------------------------
+
+REQUIRED_RUN_EVENT = ("eventTime", "producer", "schemaURL", "run", "job")
+EVENT_TYPES = {"START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"}
+
+
+def _check_dataset(dataset: dict) -> None:
+    assert isinstance(dataset["namespace"], str) and dataset["namespace"]
+    assert isinstance(dataset["name"], str) and dataset["name"]
+    for facet in dataset.get("facets", {}).values():
+        assert facet["_producer"] and facet["_schemaURL"].startswith("https://openlineage.io/spec/facets/")
+
+
+@pytest.fixture(scope="module")
+def lineage_events(home: Path) -> list[dict]:
+    path = home / "lineage" / f"{(home / 'run_id').read_text()}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_openlineage_events_have_the_required_fields(lineage_events: list[dict]) -> None:
+    assert lineage_events
+    for event in lineage_events:
+        for key in REQUIRED_RUN_EVENT:
+            assert key in event, key
+        assert event["eventType"] in EVENT_TYPES
+        assert datetime.fromisoformat(event["eventTime"]).tzinfo is not None
+        assert str(uuid.UUID(event["run"]["runId"])) == event["run"]["runId"]
+        assert event["job"]["namespace"] == "csw" and event["job"]["name"]
+        assert re.match(r"^[a-z][a-z0-9+.-]*:", event["producer"])  # a URI
+        assert event["schemaURL"].startswith("https://openlineage.io/spec/") and event["schemaURL"].endswith("RunEvent")
+        for dataset in event.get("inputs", []) + event.get("outputs", []):
+            _check_dataset(dataset)
+
+
+def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, lineage_events: list[dict]) -> None:
+    run_id = (home / "run_id").read_text()
+    by_job: dict[str, list[dict]] = {}
+    for event in lineage_events:
+        by_job.setdefault(event["job"]["name"], []).append(event)
+    for job, events in by_job.items():
+        assert [e["eventType"] for e in events] == ["START", "COMPLETE"], job
+        assert len({e["run"]["runId"] for e in events}) == 1
+        if job != "dagster.nightly":
+            assert events[0]["run"]["facets"]["parent"]["run"]["runId"] == run_id
+    assert by_job["dagster.nightly"][0]["run"]["runId"] == run_id
+
+    from ingestion import registry
+
+    for name, feed in registry.feeds().items():
+        event = by_job[f"ingest.{name}"][-1]
+        landed = {str(p) for p in (home / "landing" / name).iterdir() if p.is_file()}
+        assert {d["name"] for d in event["inputs"]} == landed
+        assert feed.raw_table in {d["name"] for d in event["outputs"]}
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        models = [r[0] for r in con.execute(
+            "select unique_id from meta.dbt_nodes where resource_type in ('model', 'seed')").fetchall()]
+    assert models and all(f"dbt.{m}" in by_job for m in models)
+    fct = by_job["dbt.model.community_safety.fct_crime"][-1]
+    assert {d["name"] for d in fct["inputs"]} == {"staging.int_police_street_attributed"}
+    output = fct["outputs"][0]
+    assert output["name"] == "marts.fct_crime" and output["namespace"].startswith("duckdb://")
+    assert "crime_type" in {f["name"] for f in output["facets"]["schema"]["fields"]}
+    assert "select" in fct["job"]["facets"]["sql"]["query"].lower()
+
+    report = by_job["output.quarterly_report"][-1]
+    assert {d["name"] for d in report["inputs"]} == {"marts.mart_scorecard_quarterly", "marts.mart_indicator_monthly",
+                                                     "marts.dim_area", "marts.dim_month"}
+    assert len(report["outputs"]) == 3
+    assert all(Path(d["name"]).exists() and d["namespace"] == "file" for d in report["outputs"])
+
+
+# --- build record, column metadata ------------------------------------------------------------
+
+def test_dbt_models_carry_column_schema_and_some_column_lineage(home: Path) -> None:
+    import dagster as dg
+
+    run_id = (home / "run_id").read_text()
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
+                                               limit=10_000).records
+    metadata = {r.event_log_entry.dagster_event.asset_key.to_user_string():
+                r.event_log_entry.dagster_event.event_specific_data.materialization.metadata for r in records}
+    dbt_keys = [k for k in metadata if k.split("/")[0] in ("staging", "marts", "reference")]
+    assert dbt_keys and all("dagster/column_schema" in metadata[k] for k in dbt_keys)
+    lineage = metadata["marts/dim_area"]["dagster/column_lineage"].value
+    assert lineage.deps_by_column
+
+
+# --- csw docs ---------------------------------------------------------------------------------
+
+def test_docs_site_with_an_exposure_per_output(home: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["--home", str(home), "docs"]) == 0
+    docs = home / "docs"
+    for name in ("index.html", "static_index.html", "manifest.json", "catalog.json"):
+        assert (docs / name).stat().st_size > 0, name
+    manifest = json.loads((docs / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    for name in ("quarterly_report_html", "quarterly_report_xlsx", "quarterly_report_csv",
+                 "annual_update_html", "annual_update_pdf", "data_quality_report"):
+        assert exposures[name]["owner"]["name"] == "Lancashire CSP data team"
+        assert exposures[name]["depends_on"]["nodes"]
+    assert "model.community_safety.mart_scorecard_quarterly" in exposures["quarterly_report_xlsx"]["depends_on"]["nodes"]
+    catalog = json.loads((docs / "catalog.json").read_text())
+    assert "model.community_safety.mart_indicator_monthly" in catalog["nodes"]
+    assert "exposure.community_safety.annual_update_pdf" in (docs / "static_index.html").read_text()
