@@ -55,8 +55,9 @@ def highlights(rows: pd.DataFrame, period: str, limit: int = 8, before_label: st
     ).sort_values(["sig", "size"], ascending=[False, False])
     out = []
     for row in frame.head(limit).itertuples():
-        sig = row.significant_change if isinstance(row.significant_change, (bool,)) or row.significant_change in (
-            True, False) else None
+        value = row.significant_change
+        sig = None if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) \
+            else bool(value)  # NA (hidden or not testable): say nothing about significance
         sentence = change_sentence(row.indicator_name, row.rolling_12m, row.rolling_12m_previous, row.unit,
                                    period, sig, row.polarity, before_label)
         if sentence:

@@ -204,8 +204,24 @@ def test_annual_update_html_and_pdf(outputs: Path, demo_home: Path, areas: pd.Da
     assert f"{truth[0]:,.0f}" in page and f"{truth[1]:,.0f}" in page
     for label, total in years:  # the five-year trend of all crime, year by year
         assert label in page and f"{total:,.0f}" in page
-    # no unit-cost table in the warehouse yet: the report says so rather than inventing costs
-    assert "Costs of crime are not available yet" in page
+    # costs of crime = count x unit cost where the warehouse has unit costs; otherwise it says so
+    from reporting import costs
+    from reporting.html import fmt_money
+    from reporting.tables import catalogue
+
+    with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
+        unit_costs = costs.indicator_unit_costs(con, catalogue(con))
+        counts = dict(con.execute("""select indicator_id, rolling_12m from marts.mart_scorecard_quarterly
+                                     where area_code = ? and financial_year = '2023/24' and fy_quarter = 4""",
+                                  [FORCE]).fetchall())
+    if unit_costs is None:
+        assert "Costs of crime are not available yet" in page
+    else:
+        costed = [(r.unit_cost * counts[r.indicator_id], r.price_year) for r in unit_costs.itertuples()
+                  if counts.get(r.indicator_id)]
+        assert costed and "Estimated cost" in page
+        for total, price_year in costed:
+            assert fmt_money(total) in page and str(price_year) in page
     pdf = outputs / f"annual_update_{YEAR}.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
