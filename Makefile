@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test bench dev lint clean
+.PHONY: install system-packages run test bench dev lint clean
+
+# Debian packages the Board's outputs need: Chromium prints the annual update to PDF, poppler-utils
+# (pdftoppm, pdftotext) lets the tests look at the PDF. Installed only when missing.
+SYSTEM_PACKAGES := chromium poppler-utils
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system-packages
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q $$missing || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; }; \
+	fi
 
 ## Write the synthetic demo feeds and run the nightly job on them.
 run: install

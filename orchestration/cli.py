@@ -1,13 +1,15 @@
 """``csw``: the command line of the Community Safety Warehouse.
 
     csw demo-data          write the built-in (synthetic) demo feeds into $CSW_HOME/landing
-    csw run                the nightly job: ingest + validate, dbt build + tests, scorecard
+    csw run                the nightly job: ingest + validate, dbt build + tests, the Board's outputs
     csw ingest [FEED ...]  load new landed files only (no dbt), e.g. to check a delivery
     csw status             files per feed and status, quarantine counts
     csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH)
     csw export [--to DIR]  every mart as Parquet, for BI tools
     csw trace IND AREA PERIOD   a published figure back to its source files and rows
     csw docs               the dbt documentation site into $CSW_HOME/docs
+    csw report quarterly --fy 2024/25 --quarter 2 | csw report annual --fy 2024/25
+                           build the Board's outputs for a past period (reporting/cli.py)
 
 ``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
 """
@@ -62,11 +64,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"The nightly run {result.run_id} FAILED.", file=sys.stderr)
         _print_failures(result)
         return 1
-    scorecards = sorted(paths.outputs.glob("scorecard_*.csv"), key=lambda p: p.stat().st_mtime)
     print(f"Nightly run {result.run_id} succeeded.")
     print(f"  warehouse: {paths.warehouse}  (open read-only: duckdb -readonly {paths.warehouse})")
-    if scorecards:
-        print(f"  scorecard: {scorecards[-1]}")
+    for label, pattern in (("quarterly report", "quarterly_report_*.html"),
+                           ("scorecard workbook", "quarterly_report_*.xlsx"),
+                           ("scorecard CSV", "quarterly_report_*.csv"), ("annual update", "annual_update_*.pdf")):
+        latest = sorted(paths.outputs.glob(pattern), key=lambda p: p.stat().st_mtime)
+        if latest:
+            print(f"  {label}: {latest[-1]}")
     print(f"  Dagster UI: run `dagster dev` in the repository root (DAGSTER_HOME={paths.dagster_home})")
     return 0
 
@@ -134,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_trace_parser(sub).set_defaults(func=cmd_trace)
     docs = sub.add_parser("docs", help="build the dbt documentation site into $CSW_HOME/docs")
     docs.set_defaults(func=cmd_docs)
+
+    from reporting import cli as report_cli
+
+    report_cli.add_parser(sub, _home)
     return parser
 
 

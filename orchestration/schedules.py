@@ -1,7 +1,7 @@
 """Jobs, the nightly schedule and the landing sensor.
 
 * ``nightly``: intake of every feed -> row-accounting checks -> dbt build (tests as checks) ->
-  outputs, in one run. Scheduled at 02:00 Europe/London.
+  Great Expectations on the scorecard mart (blocking) -> outputs, in one run. Scheduled at 02:00 Europe/London.
 * ``ingest_<feed>``: one feed's partitions; the landing sensor starts these as files arrive, so
   data is validated during the day and problems show before the night.
 """
@@ -15,6 +15,7 @@ import dagster as dg
 from ingestion import registry
 from ingestion.landing import LandedUnit, discover
 from ingestion.partitions import partition_of
+from orchestration.expectation_checks import EXPECTATION_CHECKS
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, raw_key
 from orchestration.publish import publish_selection
 from warehouse.settings import csw_home
@@ -24,7 +25,7 @@ RAW_KEYS = [raw_key(f) for f in registry.feeds().values()]
 nightly_job = dg.define_asset_job(
     name="nightly",
     selection=(dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_KEYS))
-    | dg.AssetSelection.checks(*ROW_ACCOUNTING_CHECKS),
+    | dg.AssetSelection.checks(*ROW_ACCOUNTING_CHECKS, *EXPECTATION_CHECKS),
     description="Ingest and validate every new landed file, build and test the warehouse, publish the scorecard.",
 )
 

@@ -162,14 +162,17 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- the shared end-to-end home ----------------------------------------------------------------
 # One nightly build on generated data serves every end-to-end module (test_e2e_restricted_feeds
 # runs first, by name, and only reads; test_end_to_end reads and then, in its last test, re-runs
-# the night with bad deliveries). Building it once keeps the suite inside its time budget.
+# the night with bad deliveries on a copy). Building it once keeps the suite inside its time budget.
 E2E_SEED = 11
 E2E_MONTHS = ("2022-04", "2024-09")
 E2E_SCALE = 0.04
 
 
 @pytest.fixture(scope="session")
-def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """(home, result) of the nightly job on generated demo data, run once per session.
+
+    Shared read-only by test modules: a test that changes the home must work on a copy."""
     from ingestion.demo_data import write_demo_data
     from orchestration.runner import run_job
 
@@ -178,4 +181,15 @@ def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_job(home, "nightly", write_dotenv=False)
     failures = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failures
-    return home
+    return home, result
+
+
+@pytest.fixture(scope="session")
+def e2e_home(demo_run) -> Path:
+    return demo_run[0]
+
+
+@pytest.fixture(scope="session")
+def demo_home(demo_run) -> Path:
+    """The same home as ``e2e_home`` (the name the output and GE tests use)."""
+    return demo_run[0]

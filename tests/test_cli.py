@@ -25,8 +25,18 @@ def test_demo_data_run_status_and_ingest(home: Path, capsys: pytest.CaptureFixtu
     assert main(["--home", str(home), "run"]) == 0
     out = capsys.readouterr().out
     assert f"warehouse: {home / 'warehouse.duckdb'}" in out
-    scorecards = list((home / "outputs").glob("scorecard_*_Q*.csv"))
-    assert len(scorecards) == 1 and f"scorecard: {scorecards[0]}" in out
+    # six months: the latest complete quarter is 2024/25 Q1, and no financial year is complete yet
+    outputs = home / "outputs"
+    assert sorted(p.name for p in outputs.glob("quarterly_report_*")) == [
+        "quarterly_report_2024-25_Q1.csv", "quarterly_report_2024-25_Q1.html", "quarterly_report_2024-25_Q1.xlsx"]
+    assert f"scorecard CSV: {outputs / 'quarterly_report_2024-25_Q1.csv'}" in out
+    assert not list(outputs.glob("annual_update_*"))
+    assert main(["--home", str(home), "report", "annual"]) == 1
+    assert "no complete financial year" in capsys.readouterr().err
+    assert main(["--home", str(home), "report", "quarterly", "--fy", "2015/16", "--quarter", "4"]) == 1
+    assert "no rows for 2015/16 Q4" in capsys.readouterr().err
+    assert main(["--home", str(home), "report", "quarterly", "--fy", "2024-25", "--quarter", "1"]) == 2
+    assert "not a financial year" in capsys.readouterr().err
 
     assert main(["--home", str(home), "status"]) == 0
     status = capsys.readouterr().out

@@ -46,9 +46,15 @@ def test_dbt_models_and_tests_are_assets_and_checks() -> None:
         assert f"marts/{mart}" in keys
     dbt_checks = [k for k in graph.asset_check_keys if k.asset_key.path[0] in ("marts", "staging")]
     assert len(dbt_checks) >= 10
-    # the scorecard output sits downstream of the scorecard mart
-    assert dg.AssetKey(["marts", "mart_scorecard_quarterly"]) in graph.get(
-        dg.AssetKey(["outputs", "scorecard_csv"])).parent_keys
+    # the Board's outputs sit downstream of the marts they read, with their Great Expectations check
+    for output in ("quarterly_report", "annual_update"):
+        key = dg.AssetKey(["outputs", output])
+        parents = graph.get(key).parent_keys
+        for mart in ("mart_scorecard_quarterly", "mart_indicator_monthly", "dim_area", "dim_month"):
+            assert dg.AssetKey(["marts", mart]) in parents, (output, mart)
+        assert dg.AssetCheckKey(key, "great_expectations_output_table") in graph.asset_check_keys
+    nightly = defs.resolve_job_def("nightly")
+    assert {"outputs__quarterly_report", "outputs__annual_update"} <= {n.name for n in nightly.graph.node_defs}
 
 
 def test_no_orphans_and_sources_mapped_to_ingestion() -> None:
@@ -67,7 +73,8 @@ def test_no_orphans_and_sources_mapped_to_ingestion() -> None:
 def test_writers_share_one_pool() -> None:
     graph = _asset_graph()
     for key in [dg.AssetKey(["meta", "source_files"]), dg.AssetKey(["marts", "fct_crime"]),
-                dg.AssetKey(["raw", "police_street"]), dg.AssetKey(["outputs", "scorecard_csv"])]:
+                dg.AssetKey(["raw", "police_street"]), dg.AssetKey(["outputs", "quarterly_report"]),
+                dg.AssetKey(["outputs", "annual_update"])]:
         assert graph.get(key).pools == {"duckdb_writer"}, key
     for check in defs.asset_checks or []:
         assert check.node_def.pool == "duckdb_writer", check

@@ -288,9 +288,11 @@ def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, lin
     assert "crime_type" in {f["name"] for f in output["facets"]["schema"]["fields"]}
     assert "select" in fct["job"]["facets"]["sql"]["query"].lower()
 
-    scorecard = by_job["output.scorecard_csv"][-1]
-    assert {d["name"] for d in scorecard["inputs"]} == {"marts.mart_scorecard_quarterly"}
-    assert all(Path(d["name"]).exists() and d["namespace"] == "file" for d in scorecard["outputs"])
+    report = by_job["output.quarterly_report"][-1]
+    assert {d["name"] for d in report["inputs"]} == {"marts.mart_scorecard_quarterly", "marts.mart_indicator_monthly",
+                                                     "marts.dim_area", "marts.dim_month"}
+    assert len(report["outputs"]) == 3
+    assert all(Path(d["name"]).exists() and d["namespace"] == "file" for d in report["outputs"])
 
 
 # --- build record, column metadata ------------------------------------------------------------
@@ -319,7 +321,7 @@ def test_docs_site_with_an_exposure_per_output(home: Path, capsys: pytest.Captur
         assert (docs / name).stat().st_size > 0, name
     manifest = json.loads((docs / "manifest.json").read_text())
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
-    for name in ("quarterly_scorecard_csv", "quarterly_report_html", "quarterly_report_xlsx", "quarterly_report_csv",
+    for name in ("quarterly_report_html", "quarterly_report_xlsx", "quarterly_report_csv",
                  "annual_update_html", "annual_update_pdf", "data_quality_report"):
         assert exposures[name]["owner"]["name"] == "Lancashire CSP data team"
         assert exposures[name]["depends_on"]["nodes"]

@@ -1,0 +1,95 @@
+"""The Board's outputs as Dagster assets, downstream of the marts, rebuilt by the nightly job.
+
+* ``outputs/quarterly_report``: the Quarterly Performance Report (HTML), scorecard workbook (XLSX)
+  and scorecard CSV of the latest complete quarter;
+* ``outputs/annual_update``: the Annual Performance and Priorities Update (HTML and PDF) of the
+  latest complete financial year.
+
+Each validates its disclosure-controlled scorecard table with the Great Expectations suite before
+any file is written (``reporting.publish``): a failed expectation fails the step, says which
+expectation failed, and leaves the previous files in place. ``csw report`` builds past periods.
+"""
+
+import dagster as dg
+
+from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from reporting import publish
+from reporting.periods import latest_complete_year, latest_quarter
+from warehouse.database import connect
+
+MART_DEPS = [
+    dg.AssetKey(["marts", "mart_scorecard_quarterly"]),
+    dg.AssetKey(["marts", "mart_indicator_monthly"]),
+    dg.AssetKey(["marts", "dim_area"]),
+    dg.AssetKey(["marts", "dim_month"]),
+]
+QUARTERLY_KEY = dg.AssetKey(["outputs", "quarterly_report"])
+ANNUAL_KEY = dg.AssetKey(["outputs", "annual_update"])
+GE_CHECK = "great_expectations_output_table"
+
+
+def _metadata(result: publish.Published, period: str) -> dict:
+    meta = {f"{kind}_path": dg.MetadataValue.path(str(path)) for kind, path in result.files.items()}
+    meta["paths"] = dg.MetadataValue.json([str(p) for p in result.files.values()])  # OpenLineage output files
+    meta.update({"period": period, "scorecard_rows": result.rows, "suppressed_cells": result.suppressed_cells,
+                 "primary_suppressed_cells": result.primary_cells})
+    return meta
+
+
+@dg.asset(
+    key=QUARTERLY_KEY,
+    deps=MART_DEPS,
+    group_name="outputs",
+    kinds={"html", "xlsx", "csv"},
+    # Reads only, but DuckDB refuses readers from other processes while one writes: take turns.
+    pool=DUCKDB_WRITER_POOL,
+    check_specs=[dg.AssetCheckSpec(GE_CHECK, asset=QUARTERLY_KEY, blocking=True,
+                                   description="The published scorecard table passes the Great Expectations suite.")],
+    description="Quarterly Performance Report, scorecard workbook and CSV of the latest complete quarter: "
+                "outputs/quarterly_report_<FY>_Q<n>.html/.xlsx/.csv.",
+)
+def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    with connect(warehouse.database, read_only=True) as con:
+        quarter = latest_quarter(con)
+        if quarter is None:
+            raise dg.Failure("the scorecard mart has no complete quarter: load at least 3 months of a feed")
+        result = publish.publish_quarterly(con, quarter, settings, warehouse.paths)
+    context.log.info("Quarterly report for %s written: %s", quarter.label, ", ".join(map(str, result.files.values())))
+    return dg.MaterializeResult(
+        metadata=_metadata(result, quarter.label),
+        check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True, metadata={"period": quarter.label})],
+    )
+
+
+@dg.asset(
+    key=ANNUAL_KEY,
+    deps=MART_DEPS,
+    group_name="outputs",
+    kinds={"html", "pdf"},
+    pool=DUCKDB_WRITER_POOL,
+    check_specs=[dg.AssetCheckSpec(GE_CHECK, asset=ANNUAL_KEY, blocking=True,
+                                   description="The published scorecard table passes the Great Expectations suite.")],
+    description="Annual Performance and Priorities Update of the latest complete financial year: "
+                "outputs/annual_update_<FY>.html/.pdf.",
+)
+def annual_update(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    with connect(warehouse.database, read_only=True) as con:
+        year = latest_complete_year(con)
+        if year is None:
+            # A young warehouse (less than a financial year loaded) has no annual update yet: not an error.
+            context.log.info("No complete financial year in the scorecard mart yet: no annual update built.")
+            return dg.MaterializeResult(
+                metadata={"period": "none: no complete financial year loaded yet"},
+                check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True,
+                                                   metadata={"period": "none", "tables_checked": 0})])
+        result = publish.publish_annual(con, year, settings, warehouse.paths)
+    context.log.info("Annual update for %s written: %s", year.label, ", ".join(map(str, result.files.values())))
+    return dg.MaterializeResult(
+        metadata=_metadata(result, year.label),
+        check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True, metadata={"period": year.label})],
+    )
+
+
+REPORT_ASSETS = [quarterly_report, annual_update]

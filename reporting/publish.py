@@ -1,0 +1,94 @@
+"""Build, check, then write each output: the steps the Dagster assets and ``csw report`` share.
+
+Order matters: the controlled tables are checked by the Great Expectations suite first
+(``checks.check_output_table``); only if that passes are files written, each to a temporary name
+then renamed, so a failed check or a crash never leaves a half-written or unchecked file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+
+from reporting import checks, comparators, costs, csv_output, html, pdf, xlsx
+from reporting.periods import FinancialYear, Quarter
+from reporting.tables import annual_tables, quarterly_tables
+from warehouse.settings import Paths
+
+# check(name, frame, settings, home=...) raises when the table must not be published
+Check = Callable[..., None]
+
+
+def quarterly_names(quarter: Quarter) -> dict[str, str]:
+    stem = f"quarterly_report_{quarter.slug}"
+    return {"html": f"{stem}.html", "xlsx": f"{stem}.xlsx", "csv": f"{stem}.csv"}
+
+
+def annual_names(year: FinancialYear) -> dict[str, str]:
+    stem = f"annual_update_{year.slug}"
+    return {"html": f"{stem}.html", "pdf": f"{stem}.pdf"}
+
+
+@dataclass
+class Published:
+    files: dict[str, Path]
+    rows: int
+    suppressed_cells: int
+    primary_cells: int
+
+
+@contextmanager
+def _staged(outputs: Path) -> Iterator[Path]:
+    """A temporary folder beside the outputs; its files are renamed into place at the end."""
+    outputs.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".staging-", dir=outputs) as tmp:
+        yield Path(tmp)
+
+
+def _commit(staging: Path, outputs: Path, names: dict[str, str]) -> dict[str, Path]:
+    out = {}
+    for kind, name in names.items():
+        os.replace(staging / name, outputs / name)
+        out[kind] = outputs / name
+    return out
+
+
+def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings: dict[str, Any], paths: Paths,
+                      check: Check = checks.check_output_table) -> Published:
+    """The Quarterly Performance Report (HTML), scorecard workbook (XLSX) and CSV of one quarter."""
+    outputs = paths.outputs
+    tables = quarterly_tables(con, quarter, settings)
+    names = quarterly_names(quarter)
+    check(names["csv"].removesuffix(".csv"), tables.scorecard, settings, home=paths.home)  # before any file
+    built = dt.datetime.now(dt.timezone.utc)
+    with _staged(outputs) as staging:
+        (staging / names["html"]).write_text(html.render_quarterly(tables, built), encoding="utf-8")
+        xlsx.write_workbook(tables, staging / names["xlsx"])
+        rows = csv_output.write_csv(tables, staging / names["csv"])
+        files = _commit(staging, outputs, names)
+    return Published(files, rows, tables.suppressed_cells, tables.primary_cells)
+
+
+def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings: dict[str, Any], paths: Paths,
+                   check: Check = checks.check_output_table) -> Published:
+    """The Annual Performance and Priorities Update (HTML and its PDF print) of one financial year."""
+    outputs = paths.outputs
+    tables = annual_tables(con, year, settings)
+    names = annual_names(year)
+    check(names["html"].removesuffix(".html"), tables.scorecard, settings, home=paths.home)  # before any file
+    unit_costs = costs.indicator_unit_costs(con, tables.catalogue)
+    forces = comparators.force_comparison(con, tables.catalogue, year, settings, tables.rules)
+    built = dt.datetime.now(dt.timezone.utc)
+    with _staged(outputs) as staging:
+        page = staging / names["html"]
+        page.write_text(html.render_annual(tables, unit_costs, forces, built), encoding="utf-8")
+        pdf.html_to_pdf(page, staging / names["pdf"])
+        files = _commit(staging, outputs, names)
+    return Published(files, len(tables.scorecard), tables.suppressed_cells, tables.primary_cells)

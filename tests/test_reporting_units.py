@@ -1,0 +1,118 @@
+"""Units of the reporting package: financial periods, unit costs read generically, comparator
+forces, chart and number formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from reporting import charts, comparators, costs, html
+from reporting.disclosure import DisclosureRules
+from reporting.highlights import change_sentence
+from reporting.periods import FinancialYear, Quarter
+
+
+def test_financial_periods() -> None:
+    q = Quarter.of("2024/25", 2)
+    assert (q.first_month, q.end_month) == (dt.date(2024, 7, 1), dt.date(2024, 9, 1))
+    assert q.slug == "2024-25_Q2" and q.label == "2024/25 Q2"
+    assert q.long_label == "Quarter 2 of 2024/25 (July to September 2024)"
+    q4 = Quarter.of("2024/25", 4)
+    assert (q4.first_month, q4.end_month) == (dt.date(2025, 1, 1), dt.date(2025, 3, 1))
+    months = q.months_back(12)
+    assert months[0] == dt.date(2023, 10, 1) and months[-1] == dt.date(2024, 9, 1) and len(months) == 12
+    fy = FinancialYear("2024/25")
+    assert fy.slug == "2024-25" and fy.previous().label == "2023/24" and fy.previous(4).label == "2020/21"
+    assert FinancialYear("1999/00").start_year == 1999
+    for bad in ("2024/26", "2024-25", "24/25", ""):
+        with pytest.raises(ValueError):
+            FinancialYear(bad)
+    with pytest.raises(ValueError):
+        Quarter.of("2024/25", 5)
+
+
+def _catalogue() -> pd.DataFrame:
+    return pd.DataFrame({
+        "indicator_id": ["crime_robbery", "all_crime", "crime_sexual"],
+        "indicator_name": ["Robbery", "All recorded crime", "Sexual offences"],
+        "theme": ["acquisitive crime", "all crime", "sexual offences"],
+        "source_model": ["fct_crime", "fct_crime", "fct_crime"],
+        "filter_sql": ["crime_type = 'Robbery'", "true", "crime_type = 'Sexual'"],
+        "value_sql": ["1", "1", "1"],
+    })
+
+
+def test_unit_costs_are_found_by_their_columns_and_matched_to_indicators() -> None:
+    con = duckdb.connect()
+    con.execute("create schema reference")
+    cat = _catalogue()
+    assert costs.indicator_unit_costs(con, cat) is None  # no table: the report says costs are not available
+    con.execute("""create table reference.crime_unit_costs as select * from (values
+        ('robbery', 11320, '2015/16', 'Home Office'), ('rape', 39360, '2015/16', 'Home Office'))
+        t(cost_category, unit_cost_gbp, price_year, source)""")
+    got = costs.indicator_unit_costs(con, cat)
+    assert got.to_dict("records") == [{"indicator_id": "crime_robbery", "cost_category": "robbery",
+                                       "unit_cost": 11320.0, "price_year": "2015/16", "source": "Home Office"}]
+    linked = cat.assign(cost_category=["", "", "Rape"])  # a catalogue column names the category
+    assert set(costs.indicator_unit_costs(con, linked)["indicator_id"]) == {"crime_robbery", "crime_sexual"}
+
+
+def test_force_comparison_counts_complete_years_and_suppresses_small_sensitive_counts() -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    months = pd.date_range("2023-04-01", "2025-03-01", freq="MS").date
+    con.execute("create table marts.dim_month as select * from (select unnest(?::date[]) as month)", [list(months)])
+    con.execute("""create table marts.dim_month2 as select month,
+                   case when month < date '2024-04-01' then '2023/24' else '2024/25' end as financial_year
+                   from marts.dim_month""")
+    con.execute("drop table marts.dim_month; alter table marts.dim_month2 rename to dim_month")
+    rows = []
+    for m in months:
+        rows += [("lancashire", m, "Robbery")] * 3 + [("lancashire", m, "Sexual")] * (1 if m.year == 2024 and m.month == 6 else 0)
+        rows += [("merseyside", m, "Robbery")] * (2 if m >= dt.date(2024, 4, 1) else 1)
+        if m.month != 1:  # cumbria misses a month each year: not compared
+            rows += [("cumbria", m, "Robbery")]
+    con.execute("create table marts.fct_crime(force varchar, month date, crime_type varchar)")
+    con.executemany("insert into marts.fct_crime values (?, ?, ?)", rows)
+    settings = {"geography": {"police_uk_force": "lancashire"},
+                "comparators": {"police_uk_forces": ["merseyside", "cumbria"]}}
+    got = comparators.force_comparison(con, _catalogue(), FinancialYear("2024/25"), settings, DisclosureRules())
+    robbery = got[got["indicator_id"] == "crime_robbery"].set_index("force")
+    assert list(robbery.index) == ["lancashire", "merseyside"]
+    assert robbery.loc["merseyside", ["this_year", "last_year", "pct_change"]].tolist() == [24, 12, 100.0]
+    sexual = got[(got["indicator_id"] == "crime_sexual") & (got["force"] == "lancashire")].iloc[0]
+    assert np.isnan(sexual["this_year"]) and sexual["last_year"] == 0 and np.isnan(sexual["pct_change"])
+
+
+def test_formats_tell_hidden_from_missing() -> None:
+    assert html.fmt_count(1234.0) == "1,234" and html.fmt_count(12.34) == "12.3"
+    assert html.fmt_count(html.SUPPRESSED) == "[c]" and html.fmt_count(None) == "–"
+    assert html.fmt_count(float("nan")) == "–" and html.fmt_pct(-8.04) == "-8.0%"
+    assert html.fmt_money(3_200_000) == "£3.2m" and html.fmt_money(11320) == "£11,320"
+
+
+def test_change_sentences() -> None:
+    s = change_sentence("Violence with injury", 920.0, 1000.0, "crimes", "the 12 months to June 2024", True,
+                        "lower_is_better")
+    assert s == ("Violence with injury fell 8% in the 12 months to June 2024 (920 crimes, against 1,000 in the "
+                 "12 months before), a statistically significant fall (an improvement).")
+    assert "not a statistically significant change" in change_sentence("X", 105.0, 100.0, "crimes", "p", False,
+                                                                       "lower_is_better")
+    assert change_sentence("X", float("nan"), 100.0, "crimes", "p", True, "lower_is_better") is None
+    assert change_sentence("X", "[c]", 100.0, "crimes", "p", True, "lower_is_better") is None
+
+
+def test_charts_draw_gaps_for_hidden_values() -> None:
+    points = [charts.Point("Jan", 3.0), charts.Point("Feb", None, hidden=True), charts.Point("Mar", 5.0),
+              charts.Point("Apr", 6), charts.Point("May", None), charts.Point("Jun", 7.0)]
+    svg = charts.line_chart(points, "T & <x>", "crimes")
+    assert svg.startswith("<svg") and "T &amp; &lt;x&gt;" in svg and "Gaps: small numbers not published" in svg
+    assert "no data for the month" in svg
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 2
+    bars = charts.bar_chart([charts.Bar("A", 2.0), charts.Bar("B", None)], "t", "per 1,000", reference=(1.5, "County"))
+    assert "not published" in bars and "County: 1.5" in bars and "stroke-dasharray" in bars
+    assert "http" not in svg + bars
