@@ -37,13 +37,14 @@ COUNTY = "E10000017"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("csw_lineage_home")
-    write_demo_data(home / "landing", seed=5, months=MONTHS, scale=0.03)
-    result = run_job(home, "nightly", write_dotenv=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    (home / "run_id").write_text(result.run_id)
-    return home
+def home(demo_run) -> Path:
+    """The session's shared demo night (conftest.demo_run): read here, never changed."""
+    return demo_run[0]
+
+
+@pytest.fixture(scope="module")
+def run_id(demo_run) -> str:
+    return demo_run[1].run_id
 
 
 # --- independent reading of the landed files (line = row index + 2: line 1 is the header) -------
@@ -183,10 +184,10 @@ def test_trace_rows_carry_the_raw_row(home: Path, police: pl.DataFrame, capsys: 
         assert row["lsoa_code"] == (source["LSOA code"] or None)
 
 
-def test_trace_text_names_definition_models_files_run_and_commit(home: Path, capsys: pytest.CaptureFixture) -> None:
+def test_trace_text_names_definition_models_files_run_and_commit(home: Path, run_id: str,
+                                                                 capsys: pytest.CaptureFixture) -> None:
     code, out = run_trace(capsys, home, "adjusted_ksi", COUNTY, "2023/24-Q2", "--rows", "--limit", "2", "--sql")
     assert code == 0, out
-    run_id = (home / "run_id").read_text()
     assert "MATCHES the published value" in out
     assert "value_sql:  case when casualty_severity = 1" in out
     for model in ("raw.stats19_casualty", "staging.stg_stats19__casualties", "marts.fct_road_casualty",
@@ -200,10 +201,10 @@ def test_trace_text_names_definition_models_files_run_and_commit(home: Path, cap
         assert f"git commit {commit.stdout.strip()}" in out
 
 
-def test_trace_models_are_this_builds(home: Path, capsys: pytest.CaptureFixture) -> None:
+def test_trace_models_are_this_builds(home: Path, run_id: str, capsys: pytest.CaptureFixture) -> None:
     code, out = run_trace(capsys, home, "all_crime", FORCE_AREA, "2024-01", "--format", "json")
     doc = json.loads(out)
-    assert doc["build"]["run_id"] == (home / "run_id").read_text()
+    assert doc["build"]["run_id"] == run_id
     models = {m["relation"]: m for m in doc["models"]}
     assert models["marts.fct_crime"]["compiled_sql"].lstrip().lower().startswith(("with", "--", "select"))
     assert "{{" not in models["marts.fct_crime"]["compiled_sql"]
@@ -236,8 +237,8 @@ def _check_dataset(dataset: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def lineage_events(home: Path) -> list[dict]:
-    path = home / "lineage" / f"{(home / 'run_id').read_text()}.jsonl"
+def lineage_events(home: Path, run_id: str) -> list[dict]:
+    path = home / "lineage" / f"{run_id}.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
@@ -256,8 +257,8 @@ def test_openlineage_events_have_the_required_fields(lineage_events: list[dict])
             _check_dataset(dataset)
 
 
-def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, lineage_events: list[dict]) -> None:
-    run_id = (home / "run_id").read_text()
+def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, run_id: str,
+                                                                 lineage_events: list[dict]) -> None:
     by_job: dict[str, list[dict]] = {}
     for event in lineage_events:
         by_job.setdefault(event["job"]["name"], []).append(event)
@@ -297,10 +298,9 @@ def test_openlineage_covers_every_ingestion_dbt_model_and_output(home: Path, lin
 
 # --- build record, column metadata ------------------------------------------------------------
 
-def test_dbt_models_carry_column_schema_and_some_column_lineage(home: Path) -> None:
+def test_dbt_models_carry_column_schema_and_some_column_lineage(home: Path, run_id: str) -> None:
     import dagster as dg
 
-    run_id = (home / "run_id").read_text()
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
         records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
                                                limit=10_000).records
