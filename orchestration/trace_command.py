@@ -81,6 +81,10 @@ def render_text(t: Trace, show_sql: bool) -> str:
         f"   re-count of the contributing rows: {_number(t.recount_value)} from {t.recount_rows:,} rows "
         f"-> {'MATCHES' if t.matches else 'DOES NOT MATCH'} the published value",
     ]
+    for c in t.components:
+        lines.append(f"     {c['role']}: {c['indicator_id']} = {_number(c['value'])} from {c['rows']:,} rows")
+    if t.components:
+        lines.append(f"     ratio: {_number(t.indicator.get('ratio_scale'))} x numerator / denominator")
     if len(t.monthly) > 1:
         lines.append("   by month: " + ", ".join(f"{m['month']} {_number(m['value'])}" for m in t.monthly))
     lines += [

@@ -329,3 +329,31 @@ def test_docs_site_with_an_exposure_per_output(home: Path, capsys: pytest.Captur
     catalog = json.loads((docs / "catalog.json").read_text())
     assert "model.community_safety.mart_indicator_monthly" in catalog["nodes"]
     assert "exposure.community_safety.annual_update_pdf" in (docs / "static_index.html").read_text()
+
+
+@pytest.mark.parametrize("period", ["2023/24-Q3", "2023/24"])
+def test_ratio_traced_through_its_components_recounted_from_the_marac_returns(
+        home: Path, capsys: pytest.CaptureFixture, period: str) -> None:
+    """A ratio has no rows of its own: the trace re-counts numerator and denominator and divides.
+
+    Independently: the force area's MARAC repeat rate is 100 x repeat cases / cases discussed of
+    every area's return for the period's quarters, read from the landed CSVs.
+    """
+    returns = pl.concat([pl.read_csv(p, infer_schema=False).with_columns(pl.lit(p.name).alias("file"))
+                         for p in sorted((home / "landing" / "marac_returns").glob("*.csv"))])
+    fy = period.split("-")[0]
+    quarters = [f"{fy} {period.split('-')[1]}"] if "-Q" in period else [f"{fy} Q{n}" for n in range(1, 5)]
+    chosen = returns.filter(pl.col("Quarter").is_in(quarters))
+    assert chosen.height > 0
+    repeats = chosen["Repeat Cases"].cast(pl.Int64).sum()
+    cases = chosen["Cases Discussed"].cast(pl.Int64).sum()
+
+    code, out = run_trace(capsys, home, "marac_repeat_rate", FORCE_AREA, period, "--format", "json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["value"] == pytest.approx(100 * repeats / cases, abs=1e-6)
+    assert doc["recount"]["matches"]
+    parts = {c["role"]: c for c in doc["recount"]["components"]}
+    assert parts["numerator"]["indicator_id"] == "marac_repeat_cases" and parts["numerator"]["value"] == repeats
+    assert parts["denominator"]["indicator_id"] == "marac_cases" and parts["denominator"]["value"] == cases
+    assert doc["recount"]["rows"] == 2 * chosen.height  # each return counts once in each component

@@ -93,18 +93,24 @@ class Trace:
     value: float | None
     value_source: str
     monthly: list[dict[str, Any]]
-    recount_value: float
+    recount_value: float | None
     recount_rows: int
     models: list[dict[str, Any]]
     files: list[dict[str, Any]]
     build: dict[str, Any] | None
     rows: list[dict[str, Any]] = field(default_factory=list)
     rows_limit: int | None = None
+    # Ratio indicators (catalogue numerator_id / denominator_id): each component's re-count.
+    components: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def matches(self) -> bool:
         """The re-count of the contributing rows gives the published value."""
-        return self.value is not None and abs(self.value - self.recount_value) < 1e-9 * max(1.0, abs(self.value))
+        if self.value is None or self.recount_value is None:
+            return False
+        # The marts store ratios rounded to 6 decimals; counts match exactly.
+        tolerance = 1e-6 if self.components else 1e-9 * max(1.0, abs(self.value))
+        return abs(self.value - self.recount_value) <= tolerance
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +120,8 @@ class Trace:
                        "months": [m.isoformat()[:7] for m in self.period.months]},
             "value": self.value,
             "value_source": self.value_source,
-            "recount": {"value": self.recount_value, "rows": self.recount_rows, "matches": self.matches},
+            "recount": {"value": self.recount_value, "rows": self.recount_rows, "matches": self.matches,
+                        "components": self.components},
             "definition": self.indicator,
             "area": self.area,
             "monthly": self.monthly,
@@ -193,7 +200,7 @@ def _published(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str
         if row is None:
             source += ": no row (the quarter is not complete in the warehouse)"
         return (row[0] if row else None), source, monthly
-    value = sum(m["value"] for m in monthly) if monthly else None
+    value = sum(m["value"] for m in monthly if m["value"] is not None) if monthly else None
     source = f"sum of {MONTHLY_MART}.value over the {len(monthly)} month(s) of {period.financial_year}"
     if monthly and len(monthly) < 12:
         source += f" (partial year: {len(monthly)} of 12 months loaded)"
@@ -252,7 +259,8 @@ def _events_cte(area_code: str, force_area_code: str) -> tuple[str, list[Any]]:
     where, params = _area_filter(area_code, force_area_code)
     sql = f"""events as (
         select events.* from {EVENTS} as events
-        where events.indicator_id = ? and events.month in (select unnest(?::date[])) and {where}
+        where events.indicator_id in (select unnest(?::varchar[]))
+            and events.month in (select unnest(?::date[])) and {where}
     )"""
     return sql, params
 
@@ -290,7 +298,8 @@ def _rows(con: duckdb.DuckDBPyConnection, events_cte: str, params: list[Any], fi
         rows = _records(con, f"""
             with {events_cte},
             files as (select distinct sha256, file_name from meta.source_files where feed = ?)
-            select files.file_name, events.source_file as sha256, events.source_row as line, events.month,
+            select files.file_name, events.source_file as sha256, events.source_row as line,
+                   events.indicator_id, events.month,
                    events.lad_code, events.in_force_area, events.value, raw.* exclude (source_file, source_row)
             from events
             inner join {table} as raw
@@ -313,6 +322,41 @@ def _build(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def _ratio_parts(indicator: dict[str, Any]) -> tuple[str, str, float] | None:
+    """(numerator id, denominator id, scale) of a ratio indicator, else None.
+
+    A ratio (e.g. the domestic abuse share of violent crime) has no rows of its own: it is
+    scale x numerator / denominator of two component indicators over the same months and area, so
+    its trace re-counts both components' rows.
+    """
+    numerator, denominator = indicator.get("numerator_id"), indicator.get("denominator_id")
+    if not numerator or not denominator:
+        return None
+    scale = indicator.get("ratio_scale")
+    return str(numerator), str(denominator), float(scale) if scale is not None else 1.0
+
+
+def _ratio(numerator: float, denominator: float, scale: float) -> float | None:
+    return None if not denominator else scale * numerator / denominator
+
+
+def _published_ratio_year(con: duckdb.DuckDBPyConnection, parts: tuple[str, str, float], area_code: str,
+                          period: Period) -> tuple[float | None, str]:
+    """A ratio over a financial year: the ratio of the components' yearly sums (never a sum of ratios)."""
+    numerator, denominator, scale = parts
+    sums = dict(con.execute(
+        f"""select indicator_id, sum(value) from {MONTHLY_MART}
+            where indicator_id in (?, ?) and area_code = ? and month in (select unnest(?::date[]))
+            group by indicator_id""",
+        [numerator, denominator, area_code, list(period.months)],
+    ).fetchall())
+    if numerator not in sums or denominator not in sums:
+        return None, f"{MONTHLY_MART}: no months of {numerator} / {denominator} in {period.financial_year}"
+    value = _ratio(float(sums[numerator]), float(sums[denominator]), scale)
+    return value, (f"{scale:g} x sum of {MONTHLY_MART}.value of {numerator} / the same of {denominator} "
+                   f"over the months of {period.financial_year}")
+
+
 def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, period_text: str, *,
           force_area_code: str, raw_table_of: Callable[[str], str | None],
           with_rows: bool = False, limit: int | None = None) -> Trace:
@@ -324,17 +368,32 @@ def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, per
     indicator = _indicator(con, indicator_id)
     area = _area(con, area_code, force_area_code)
     value, value_source, monthly = _published(con, indicator_id, area_code, period)
+    parts = _ratio_parts(indicator)
+    if parts is not None and period.kind == "financial_year":
+        value, value_source = _published_ratio_year(con, parts, area_code, period)
+    counted = [parts[0], parts[1]] if parts is not None else [indicator_id]
     events_cte, area_params = _events_cte(area_code, force_area_code)
-    params = [indicator_id, list(period.months), *area_params]
-    recount_value, recount_rows = con.execute(
-        f"with {events_cte} select coalesce(sum(value), 0), count(*) from events", params).fetchone()
+    params = [counted, list(period.months), *area_params]
+    per_indicator = {ind: (float(v), int(n)) for ind, v, n in con.execute(
+        f"with {events_cte} select indicator_id, coalesce(sum(value), 0), count(*) from events group by 1",
+        params).fetchall()}
+    recount_rows = sum(n for _, n in per_indicator.values())
+    components: list[dict[str, Any]] = []
+    if parts is None:
+        recount_value: float | None = per_indicator.get(indicator_id, (0.0, 0))[0]
+    else:
+        numerator, denominator, scale = parts
+        components = [{"role": role, "indicator_id": ind, "value": per_indicator.get(ind, (0.0, 0))[0],
+                       "rows": per_indicator.get(ind, (0.0, 0))[1]}
+                      for role, ind in (("numerator", numerator), ("denominator", denominator))]
+        recount_value = _ratio(components[0]["value"], components[1]["value"], scale)
     files = _files(con, events_cte, params)
     mart = QUARTERLY_MART if period.kind == "quarter" else MONTHLY_MART
     result = Trace(
         indicator=indicator, area=area, period=period, value=value, value_source=value_source,
-        monthly=monthly, recount_value=float(recount_value), recount_rows=int(recount_rows),
+        monthly=monthly, recount_value=recount_value, recount_rows=int(recount_rows),
         models=model_chain(con, indicator["source_model"], mart), files=files, build=_build(con),
-        rows_limit=limit,
+        rows_limit=limit, components=components,
     )
     if with_rows:
         result.rows = _rows(con, events_cte, params, files, raw_table_of, limit)
