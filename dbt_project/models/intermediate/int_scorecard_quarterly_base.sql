@@ -222,23 +222,17 @@ ratio_windows as (
         numerators.financial_year,
         numerators.fy_quarter,
         numerators.quarter_end_month,
-        case
-            when denominators.value > 0 then ratio_catalogue.ratio_scale * numerators.value / denominators.value
-        end as value,
-        case
-            when denominators.value_same_quarter_last_year > 0
-                then
-                    ratio_catalogue.ratio_scale * numerators.value_same_quarter_last_year
-                    / denominators.value_same_quarter_last_year
-        end as value_same_quarter_last_year,
-        case
-            when denominators.rolling_12m > 0
-                then ratio_catalogue.ratio_scale * numerators.rolling_12m / denominators.rolling_12m
-        end as rolling_12m,
-        case
-            when denominators.rolling_12m_previous > 0
-                then ratio_catalogue.ratio_scale * numerators.rolling_12m_previous / denominators.rolling_12m_previous
-        end as rolling_12m_previous,
+        {{ ratio_of('numerators.value', 'denominators.value', 'ratio_catalogue.ratio_scale') }} as value,
+        {{ ratio_of(
+            'numerators.value_same_quarter_last_year',
+            'denominators.value_same_quarter_last_year',
+            'ratio_catalogue.ratio_scale',
+        ) }} as value_same_quarter_last_year,
+        {{ ratio_of('numerators.rolling_12m', 'denominators.rolling_12m', 'ratio_catalogue.ratio_scale') }}
+            as rolling_12m,
+        {{ ratio_of(
+            'numerators.rolling_12m_previous', 'denominators.rolling_12m_previous', 'ratio_catalogue.ratio_scale'
+        ) }} as rolling_12m_previous,
         numerators.rolling_12m as numerator_rolling_12m,
         denominators.rolling_12m as denominator_rolling_12m
 

@@ -326,9 +326,7 @@ ratios as (
         ratio_catalogue.indicator_id,
         numerators.area_code,
         numerators.month,
-        case
-            when denominators.value > 0 then ratio_catalogue.ratio_scale * numerators.value / denominators.value
-        end as value,
+        {{ ratio_of('numerators.value', 'denominators.value', 'ratio_catalogue.ratio_scale') }} as value,
         numerators.source_rows + denominators.source_rows as source_rows,
         numerators.area_type,
         ratio_catalogue.source_model,
