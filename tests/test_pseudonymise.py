@@ -97,7 +97,7 @@ def test_extract_parser_never_loses_a_row_nor_keeps_a_reference(rows, tmp_path_f
     data = _csv(rows)
     unit = LandedUnit("police_crime_extract", root / "police_crime_extract" / "extract-2024-01.csv", None, len(data), 0)
     text = read_csv_text(data)
-    prepared = police_crime_extract.prepare(text, unit)
+    prepared = police_crime_extract.FEED.prepare(text, unit)
     failures = row_failures(prepared.frame, police_crime_extract.SCHEMA)
     assert prepared.frame.height == text.height == len(rows)
     bad = set(failures["_row"].to_list())

@@ -2,7 +2,7 @@
 
 Contract (README "police_crime_extract"): a CSV named with its recorded month, e.g.
 ``lancashire-crime-extract-2024-01.csv``; the header carries every contract column (any order,
-any case). Crime and victim references are pseudonymised (HMAC-SHA256) in :func:`prepare`, before
+any case). Crime and victim references are pseudonymised (HMAC-SHA256) in ``EXTRACT.prepare``, before
 validation, so no raw reference reaches the raw table, the quarantine or a log. Partition: the
 recorded month; a resubmitted month replaces the earlier file.
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ingestion.errors import FileRejected
-from ingestion.feeds.restricted_common import file_month, pseudonymised, select_contract, yes_no
-from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feeds.restricted_common import MonthlyExtract, yes_no
+from ingestion.registry import Feed
 from schemas.police_crime_extract import FLAGS, SCHEMA, normalised_offence_code
 from schemas.restricted import parse_date, parse_datetime
 
@@ -62,18 +60,7 @@ COLUMNS = {
 }
 
 
-def partition_hint(unit: LandedUnit) -> str | None:
-    try:
-        return file_month(unit.logical_name, NAME_HINT)
-    except FileRejected:
-        return None
-
-
-def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
-    month = file_month(unit.logical_name, NAME_HINT)
-    frame = select_contract(text, HEADER).with_columns(pl.lit(month).alias("_file_month"))
-    frame, source_text = pseudonymised(frame, text, HEADER, REFERENCES, unit)
-    return Prepared(frame=frame, partition_key=month, source_text=source_text)
+EXTRACT = MonthlyExtract(name_hint=NAME_HINT, header=HEADER, references=REFERENCES)
 
 
 def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
@@ -103,9 +90,9 @@ FEED = Feed(
     raw_table="raw.police_crime_extract",
     columns=COLUMNS,
     schema=SCHEMA,
-    prepare=prepare,
+    prepare=EXTRACT.prepare,
     to_raw=to_raw,
     signature=frozenset({"crime reference", "ho offence code", "committed from"}),
     partitions="month (recorded month)",
-    partition_hint=partition_hint,
+    partition_hint=EXTRACT.partition_hint,
 )

@@ -2,17 +2,15 @@
 
 Contract (README "police_da_incidents"): a CSV named with its month, e.g.
 ``lancashire-da-incidents-2024-01.csv``. Incident and victim references are pseudonymised in
-:func:`prepare`. Partition: the month of the incidents; a resubmitted month replaces the earlier file.
+``EXTRACT.prepare``. Partition: the month of the incidents; a resubmitted month replaces the earlier file.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from ingestion.errors import FileRejected
-from ingestion.feeds.restricted_common import file_month, pseudonymised, select_contract, yes_no
-from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feeds.restricted_common import MonthlyExtract, yes_no
+from ingestion.registry import Feed
 from schemas.police_da_incidents import SCHEMA
 from schemas.restricted import parse_datetime
 
@@ -37,18 +35,7 @@ COLUMNS = {
 }
 
 
-def partition_hint(unit: LandedUnit) -> str | None:
-    try:
-        return file_month(unit.logical_name, NAME_HINT)
-    except FileRejected:
-        return None
-
-
-def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
-    month = file_month(unit.logical_name, NAME_HINT)
-    frame = select_contract(text, HEADER).with_columns(pl.lit(month).alias("_file_month"))
-    frame, source_text = pseudonymised(frame, text, HEADER, REFERENCES, unit)
-    return Prepared(frame=frame, partition_key=month, source_text=source_text)
+EXTRACT = MonthlyExtract(name_hint=NAME_HINT, header=HEADER, references=REFERENCES)
 
 
 def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
@@ -72,9 +59,9 @@ FEED = Feed(
     raw_table="raw.police_da_incidents",
     columns=COLUMNS,
     schema=SCHEMA,
-    prepare=prepare,
+    prepare=EXTRACT.prepare,
     to_raw=to_raw,
     signature=frozenset({"incident reference", "dash risk level"}),
     partitions="month",
-    partition_hint=partition_hint,
+    partition_hint=EXTRACT.partition_hint,
 )

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.pseudonymise import key_for, pseudonymise_columns
+from ingestion.registry import Prepared
 from schemas.rules import SCIENTIFIC_NOTATION
 
 MONTH_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})-(0[1-9]|1[0-2])(?![0-9])")
@@ -75,3 +77,26 @@ def yes_no(column: str) -> pl.Expr:
     """A Y/N flag as a boolean (validated before: only Y, N, y, n reach here)."""
     return pl.col(column).str.to_uppercase().replace_strict({"Y": True, "N": False}, default=None,
                                                            return_dtype=pl.Boolean)
+
+
+@dataclass(frozen=True)
+class MonthlyExtract:
+    """How a monthly restricted extract is read: month from the file name, contract columns,
+    references hashed. The police crime extract and the DA incidents differ only in these three."""
+
+    name_hint: str  # an example file name, quoted when a name has no month
+    header: Mapping[str, str]  # contract header -> snake_case column
+    references: list[str]  # the columns to pseudonymise
+
+    def partition_hint(self, unit: LandedUnit) -> str | None:
+        """The file's month, or None when its name has none (prepare then rejects it, with the reason)."""
+        try:
+            return file_month(unit.logical_name, self.name_hint)
+        except FileRejected:
+            return None
+
+    def prepare(self, text: pl.DataFrame, unit: LandedUnit) -> Prepared:
+        month = file_month(unit.logical_name, self.name_hint)
+        frame = select_contract(text, self.header).with_columns(pl.lit(month).alias("_file_month"))
+        frame, source_text = pseudonymised(frame, text, self.header, self.references, unit)
+        return Prepared(frame=frame, partition_key=month, source_text=source_text)
