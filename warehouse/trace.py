@@ -31,6 +31,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.calendar import FinancialYear, Quarter, add_months
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_RE = re.compile(r"^(\d{4})/(\d{2})-Q([1-4])$")
 FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
@@ -55,11 +57,6 @@ class Period:
     fy_quarter: int | None = None
 
 
-def _add_months(first: date, n: int) -> date:
-    index = first.year * 12 + first.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def parse_period(text: str) -> Period:
     """``2024-03`` (month), ``2024/25-Q2`` (financial quarter, Q1 = Apr-Jun) or ``2024/25`` (FY)."""
     text = text.strip()
@@ -71,16 +68,14 @@ def parse_period(text: str) -> Period:
     fy = QUARTER_RE.match(text) or FY_RE.match(text)
     if fy is None:
         raise TraceError(f"period {text!r}: expected a month 2024-03, a quarter 2024/25-Q2 or a year 2024/25")
-    start_year = int(fy[1])
-    if (start_year + 1) % 100 != int(fy[2]):
-        raise TraceError(f"period {text!r}: {fy[1]}/{fy[2]} is not a financial year (e.g. 2024/25)")
-    financial_year = f"{fy[1]}/{fy[2]}"
-    april = date(start_year, 4, 1)
+    try:
+        year = FinancialYear(f"{fy[1]}/{fy[2]}")
+    except ValueError:
+        raise TraceError(f"period {text!r}: {fy[1]}/{fy[2]} is not a financial year (e.g. 2024/25)") from None
     if fy.re is QUARTER_RE:
-        quarter = int(fy[3])
-        first = _add_months(april, 3 * (quarter - 1))
-        return Period("quarter", text, tuple(_add_months(first, i) for i in range(3)), financial_year, quarter)
-    return Period("financial_year", text, tuple(_add_months(april, i) for i in range(12)), financial_year)
+        quarter = Quarter(year, int(fy[3]))
+        return Period("quarter", text, tuple(quarter.months_back(3)), year.label, quarter.number)
+    return Period("financial_year", text, tuple(add_months(year.first_month, i) for i in range(12)), year.label)
 
 
 @dataclass
