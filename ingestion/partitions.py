@@ -10,7 +10,6 @@ from __future__ import annotations
 import polars as pl
 
 from ingestion.csv_reader import read_csv_text
-from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.registry import Feed
 
@@ -26,7 +25,7 @@ def partition_of(feed: Feed, unit: LandedUnit) -> str:
     try:
         _, data = unit.read()
         return feed.prepare(read_csv_text(data), unit).partition_key
-    except FileRejected:
+    except Exception:  # whatever stops the loader reading it, the loader rejects it, with the reason
         return UNREADABLE
 
 
