@@ -47,6 +47,9 @@ class Feed:
     accepts: tuple[str, ...] = (".csv", ".csv.gz")
     expand_zip: bool = False
     partition_hint: Callable[["LandedUnit"], str | None] | None = None  # cheap partition from the name
+    # Restricted (personal) data: nothing from a row is written in clear outside the landing folder;
+    # reasons never quote values, the quarantine keeps contract columns only (references hashed).
+    restricted: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property

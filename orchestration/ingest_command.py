@@ -57,3 +57,30 @@ def ingest_and_publish(home: Path, feeds: list[str] | None) -> int:
         print(f"Not loaded: {busy}. Try again when it has finished.", file=sys.stderr)
         return 1
     return 0
+
+
+def accept_and_publish(home: Path, feed: str, file_name: str) -> int:
+    """``csw accept FEED FILE``: apply a held resubmission, in a build copy published when done."""
+    from ingestion.accept import NothingToAccept, accept_held
+
+    paths = prepare_home(home, write_dotenv=False)
+    if not paths.warehouse.exists():
+        print(f"No warehouse at {paths.warehouse} yet: nothing is held.", file=sys.stderr)
+        return 1
+    run_id = f"cli-accept-{uuid.uuid4()}"
+    try:
+        with building(paths.home, run_id, run_finished=_run_finished) as database:
+            with connect(database) as con:
+                try:
+                    accepted = accept_held(con, feed, file_name)
+                except NothingToAccept as nothing:
+                    print(f"Not accepted: {nothing}", file=sys.stderr)
+                    return 1
+            publish_build(paths.home, run_id)
+    except BuildInProgress as busy:
+        print(f"Not accepted: {busy}. Try again when it has finished.", file=sys.stderr)
+        return 1
+    replaced = f"; it supersedes {len(accepted.superseded)} file(s)" if accepted.superseded else ""
+    print(f"Accepted {accepted.feed} {accepted.file_name} (partition {accepted.partition_key}){replaced}.")
+    print("The marts and the Board's outputs change with the next `csw run`.")
+    return 0

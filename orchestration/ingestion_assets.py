@@ -40,12 +40,15 @@ def _summary(results: list[UnitResult]) -> dict[str, dg.MetadataValue]:
     return {
         "files_loaded": dg.MetadataValue.int(sum(r.status == "loaded" for r in done)),
         "files_rejected": dg.MetadataValue.int(sum(r.status == "rejected" for r in done)),
+        "files_held": dg.MetadataValue.int(sum(r.status == "held" for r in done)),
+        "files_ignored": dg.MetadataValue.int(sum(r.status == "ignored" for r in done)),
         "files_superseded": dg.MetadataValue.int(sum(len(r.superseded) for r in done)),
         "rows_read": dg.MetadataValue.int(sum(r.rows_read for r in done)),
         "rows_loaded": dg.MetadataValue.int(sum(r.rows_loaded for r in done)),
         "rows_quarantined": dg.MetadataValue.int(sum(r.rows_quarantined for r in done)),
         "rejections": dg.MetadataValue.md(
-            "\n".join(f"- `{r.file_name}`: {r.reason}" for r in done if r.status == "rejected") or "none"
+            "\n".join(f"- `{r.file_name}` ({r.status}): {r.reason}" for r in done
+                      if r.status in ("rejected", "held", "ignored")) or "none"
         ),
     }
 

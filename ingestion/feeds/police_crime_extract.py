@@ -84,6 +84,7 @@ def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
 
 
 FEED = Feed(
+    restricted=True,
     name="police_crime_extract",
     description="Police force restricted crime extract: recorded crimes with offence codes, flags and victims "
                 "(references pseudonymised)",

@@ -53,6 +53,7 @@ def to_raw(valid: pl.DataFrame) -> pl.DataFrame:
 
 
 FEED = Feed(
+    restricted=True,
     name="police_da_incidents",
     description="Police domestic abuse incidents that are not crimes, with DASH risk and repeat-victim flag "
                 "(references pseudonymised)",

@@ -70,7 +70,19 @@ def pseudonymised(frame: pl.DataFrame, text: pl.DataFrame, header: Mapping[str, 
     frame = pseudonymise_columns(reference_verdicts(frame, references), references, key)
     by_lower = {c.lower(): c for c in text.columns}
     text_refs = [by_lower[name.lower()] for name, dst in header.items() if dst in references]
-    return frame, pseudonymise_columns(text, text_refs, key)
+    return frame, pseudonymise_columns(contract_text(text, header), text_refs, key)
+
+
+def contract_text(text: pl.DataFrame, header: Mapping[str, str]) -> pl.DataFrame:
+    """The file's contract columns as sent (for the quarantine's ``raw_record``); columns outside the
+    contract (a ``Victim Name`` someone added) are dropped and only their names are kept."""
+    wanted = {name.lower() for name in header}
+    kept = [c for c in text.columns if c.lower() in wanted]
+    dropped = [c for c in text.columns if c.lower() not in wanted]
+    out = text.select(kept)
+    if dropped:
+        out = out.with_columns(pl.lit("; ".join(dropped)).alias("_columns_not_kept"))
+    return out
 
 
 def yes_no(column: str) -> pl.Expr:
