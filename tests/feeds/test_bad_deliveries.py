@@ -259,3 +259,28 @@ def test_restricted_values_are_hashed_or_dropped_in_every_bad_position(feed_kit,
     dump = _scan(feed_kit.con)
     for plant in PLANTS:
         assert plant not in dump
+
+
+def test_csw_status_lists_held_files_and_csw_accept_applies_one(tmp_path, capsys) -> None:
+    from ingestion.loader import ingest_landing
+    from orchestration.cli import main
+
+    home = tmp_path / "home"
+    folder = home / "landing" / "police_street"
+    folder.mkdir(parents=True)
+    (folder / "2024-02-lancashire-street.csv").write_text(police_csv("2024-02", 10))
+    ingest_landing(home / "warehouse.duckdb", home / "landing", "night-1")
+    (folder / "2024-02-lancashire-street.csv.gz").write_bytes(gzip.compress(police_csv("2024-01", 10).encode()))
+    ingest_landing(home / "warehouse.duckdb", home / "landing", "night-2")
+
+    assert main(["--home", str(home), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "HELD: 1 resubmission(s)" in out and "police_street 2024-02-lancashire-street.csv.gz" in out
+    assert main(["--home", str(home), "accept", "police_street", "nonesuch.csv"]) == 1
+    assert "no held file of police_street matches" in capsys.readouterr().err
+    assert main(["--home", str(home), "accept", "police_street", "2024-02-lancashire-street.csv.gz"]) == 0
+    assert "Accepted police_street 2024-02-lancashire-street.csv.gz" in capsys.readouterr().out
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    rows = dict(con.execute("select file_name, status from meta.source_files").fetchall())
+    con.close()
+    assert rows == {"2024-02-lancashire-street.csv": "superseded", "2024-02-lancashire-street.csv.gz": "loaded"}
