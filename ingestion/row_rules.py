@@ -6,8 +6,9 @@ may be, and each is a named rule with its own quarantine entry:
 * ``no_nul_bytes``: a value holding a NUL byte (a binary fragment in a text export);
 * ``value_in_type_range``: a whole number too large for the column it is loaded into (a MARAC
   count of 99999999999 would otherwise fail the cast and, with it, the whole file);
-* ``month_not_in_future``: a police month, a file's month or a MARAC quarter after the run's date
-  (a typo such as 2042-01 would otherwise stretch every calendar to that year).
+* ``month_not_in_future``: a police month, a file's month, a MARAC quarter, a STATS19 year or
+  collision date after the run's date (a typo such as 2042-01 would otherwise stretch every
+  calendar to that year).
 
 Each returns failures in :data:`ingestion.validation.FAILURE_SCHEMA` (``_row`` is the 0-based row
 index), vectorised in Polars. The failing value is named only when it cannot be personal data.
@@ -29,9 +30,12 @@ INTEGER_RANGES = {
     "INT": (-(2**31), 2**31 - 1),
     "BIGINT": (-(2**63), 2**63 - 1),
 }
-# Columns that carry a month (YYYY-MM) or a financial quarter (YYYY/YY Qn), by canonical name.
+# Columns that carry a month (YYYY-MM), a financial quarter (YYYY/YY Qn), a data year (YYYY) or a
+# day (dd/mm/yyyy as DfT writes it, or ISO), by canonical name.
 MONTH_COLUMNS = ("month", "_file_month")
 QUARTER_COLUMNS = ("quarter",)
+YEAR_COLUMNS = ("collision_year",)
+DAY_COLUMNS = ("date",)
 
 
 def today() -> dt.date:
@@ -99,6 +103,18 @@ def future_periods(frame: pl.DataFrame) -> pl.DataFrame:
             bad = pl.col(name).str.contains(r"^[0-9]{4}/[0-9]{2} ?Q[1-4]$") & (start > this_month)
             parts.append(_failures(frame, bad, "month_not_in_future", name,
                                    pl.lit(f"starts after the run's month {this_month}: ") + pl.col(name)))
+    for name in YEAR_COLUMNS:
+        if name in frame.columns and frame.schema[name] == pl.Utf8:
+            bad = pl.col(name).str.contains(r"^[0-9]{4}$") & (pl.col(name) > f"{now.year:04d}")
+            parts.append(_failures(frame, bad, "month_not_in_future", name,
+                                   pl.lit(f"after the run's year {now.year}: ") + pl.col(name)))
+    for name in DAY_COLUMNS:
+        if name in frame.columns and frame.schema[name] == pl.Utf8:
+            day = pl.coalesce(pl.col(name).str.strptime(pl.Date, "%d/%m/%Y", strict=False),
+                              pl.col(name).str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+            bad = day.dt.strftime("%Y-%m") > this_month
+            parts.append(_failures(frame, bad, "month_not_in_future", name,
+                                   pl.lit(f"after the run's month {this_month}: ") + pl.col(name)))
     return pl.concat(parts) if parts else _empty()
 
 

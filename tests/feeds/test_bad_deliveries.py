@@ -284,3 +284,21 @@ def test_csw_status_lists_held_files_and_csw_accept_applies_one(tmp_path, capsys
     rows = dict(con.execute("select file_name, status from meta.source_files").fetchall())
     con.close()
     assert rows == {"2024-02-lancashire-street.csv": "superseded", "2024-02-lancashire-street.csv.gz": "loaded"}
+
+
+def test_future_periods_rule_covers_months_quarters_years_and_days(monkeypatch) -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    monkeypatch.setattr(row_rules, "today", lambda: dt.date(2024, 12, 15))
+    frame = pl.DataFrame({
+        "month": ["2024-12", "2025-01", None],
+        "quarter": ["2024/25 Q3", "2024/25 Q4", "bad"],
+        "collision_year": ["2024", "2025", "20x5"],
+        "date": ["31/12/2024", "01/01/2025", "2025-02-01"],
+    })
+    failures = row_rules.future_periods(frame)
+    assert sorted(zip(failures["_row"], failures["column_name"])) == [
+        (1, "collision_year"), (1, "date"), (1, "month"), (1, "quarter"), (2, "date")]
+    assert set(failures["check_name"]) == {"month_not_in_future"}
