@@ -5,7 +5,11 @@ digits). A well-formed Scottish data zone or Northern Irish small area (S01..., 
 error in the file, but it is outside the warehouse: it breaks its own rule,
 ``lsoa_in_england_or_wales``, so the quarantine says why. Anything else that is not an E01/W01
 code breaks ``lsoa_code_format``. Rules: ``required`` (both codes), ``lsoa_code_format``,
-``lsoa_in_england_or_wales``, ``lad_code_format``. Repeated LSOAs (one row per ward) are normal.
+``lsoa_in_england_or_wales``, ``lad_code_format``, ``lsoa_maps_to_one_district``. Repeated LSOAs (one
+row per ward) are normal; an LSOA given two or more different district codes in one file (one
+vintage) is not: no row can say which is right, so every row of that LSOA is quarantined, its
+failure case naming the districts (the helper column ``_lsoa_districts`` computed by the feed's
+``prepare``), and the LSOA is attributed as if the lookup lacked it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ SCHEMA = pa.DataFrameSchema(
                 "lsoa_in_england_or_wales",
                 "Scottish and Northern Irish small areas are outside the warehouse (England and Wales only)",
             ),
+            rules.column_check_reporting(
+                pl.col("_lsoa_districts").is_null(),
+                "_lsoa_districts",
+                "lsoa_maps_to_one_district",
+                "an LSOA must map to one district within a lookup file: this one is given several",
+            ),
             required_=True,
         ),
         "lsoa_name": rules.text_column(),
@@ -40,6 +50,8 @@ SCHEMA = pa.DataFrameSchema(
         "lad_name": rules.text_column(),
         "lsoa_vintage": rules.text_column(),
         "lad_vintage": rules.text_column(),
+        # "E07000117, E07000123": the districts of an LSOA given more than one in the file, else empty
+        "_lsoa_districts": pa.Column(pl.Utf8, nullable=True),
     },
     strict=False,
 )

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import pandera.polars as pa
 import polars as pl
+from pandera.backends.polars.checks import PolarsCheckBackend
 
 # Great Britain's bounding box (WGS84), generous at the edges: Scilly to Shetland, Ireland excluded.
 GB_LONGITUDE = (-8.75, 1.85)
@@ -152,3 +153,34 @@ def coordinates_in_gb(lon: str, lat: str, missing: Iterable[str] = ()) -> pa.Che
 def text_column(*checks: pa.Check, required_: bool = False) -> pa.Column:
     all_checks = ([required()] if required_ else []) + list(checks)
     return pa.Column(pl.Utf8, nullable=True, checks=all_checks)
+
+
+class _CheckReportingColumn(pa.Check):
+    """A check whose failure case is the value of another column of the failing row.
+
+    Pandera reports a failing row by the checked column's value; a rule about how rows relate
+    (an LSOA mapped to two districts) is better explained by what the row conflicts with, which
+    the feed's ``prepare`` computes into a helper column.
+    """
+
+    failure_case_column: str = ""
+
+
+class _ReportingColumnBackend(PolarsCheckBackend):
+    def postprocess(self, check_obj: pa.PolarsData, check_output):
+        # The failure cases are the checked column's values at the failing rows: show the helper's.
+        source = pl.col(self.check.failure_case_column).cast(pl.Utf8)
+        swapped = pa.PolarsData(check_obj.lazyframe.with_columns(source.alias(check_obj.key)), check_obj.key)
+        return super().postprocess(swapped, check_output)
+
+
+_CheckReportingColumn.register_backend(pl.LazyFrame, _ReportingColumnBackend)
+
+
+def column_check_reporting(expr: pl.Expr, failure_case_column: str, name: str, error: str,
+                           ignore_na: bool = True) -> pa.Check:
+    """As :func:`column_check`, but the quarantine's ``failure_case`` is ``failure_case_column``'s value."""
+    plain = column_check(expr, name, error, ignore_na=ignore_na)
+    check = _CheckReportingColumn(plain._check_fn, name=name, description=error)
+    check.failure_case_column = failure_case_column
+    return check

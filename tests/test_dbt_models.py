@@ -39,6 +39,8 @@ UNIT_TESTS: dict[str, tuple[str, ...]] = {
         "fct_road_casualty_collision_columns",
     ),
     "mart_indicator_monthly": ("mart_indicator_monthly_grid_and_area_sums",),
+    "dq_stats19_unattributed_rows": ("dq_stats19_unattributed_rows_lists_casualties_and_vehicles_without_collision",),
+    "dq_row_accounting": ("dq_row_accounting_balances_every_status_and_counts_unattributed_rows",),
 }
 
 # Unit tests that document a bug in a model (marked `# BUG:` in the YAML, where they are also

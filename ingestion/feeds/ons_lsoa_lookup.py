@@ -11,6 +11,8 @@ A file without an LSOA or a district code column (a LAD-to-PFA lookup, a names-a
 rejected: it is not an LSOA-to-district lookup.
 Partition: the vintage pair from the header, e.g. ``LSOA11_LAD19``, with the nations covered as the
 scope (``E``, ``EW``); a later file of the same pair and coverage supersedes the earlier. A file may repeat an LSOA (one row per ward); staging makes it distinct.
+An LSOA given two or more different district codes within the file breaks ``lsoa_maps_to_one_district``:
+all its rows are quarantined (``_lsoa_districts`` names the districts), never one silently preferred.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.registry import Feed, Prepared
 from schemas.ons_lsoa_lookup import SCHEMA
+from schemas.rules import LAD_PATTERN
 
 LSOA_CD = re.compile(r"^LSOA([0-9][0-9])CD$", re.IGNORECASE)
 LSOA_NM = re.compile(r"^LSOA([0-9][0-9])NM$", re.IGNORECASE)
@@ -46,6 +49,20 @@ def _found(columns: list[str]) -> str:
 
 def _vintage(yy: str) -> int:
     return 2000 + int(yy)
+
+
+def _lsoa_districts() -> pl.Expr:
+    """Per row, the district codes its LSOA is given in the file when there are several ("E07000117,
+    E07000123"), else null. Repeating one LSOA with the same district (one row per ward) is normal;
+    a malformed district code is its own failure (``lad_code_format``), not a second district."""
+    districts = pl.col("lad_code").filter(pl.col("lad_code").str.contains(LAD_PATTERN))
+    several = districts.n_unique().over("lsoa_code") > 1
+    return (
+        pl.when(pl.col("lsoa_code").is_not_null() & several)
+        .then(districts.unique().sort().str.join(", ").over("lsoa_code"))
+        .otherwise(None)
+        .alias("_lsoa_districts")
+    )
 
 
 def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
@@ -74,6 +91,7 @@ def prepare(text: pl.DataFrame, unit: LandedUnit) -> Prepared:
         name(lad_names.get((kind, lad_yy))).alias("lad_name"),
         pl.lit(str(_vintage(lad_yy))).alias("lad_vintage"),
     )
+    frame = frame.with_columns(_lsoa_districts())
     # Two lookups of one vintage can cover different nations (England-only IMD, England and Wales
     # wards): they complement each other, so the coverage is the scope and only a file with the same
     # vintage *and* coverage replaces an earlier one.

@@ -153,6 +153,66 @@ def test_a_newer_file_of_the_same_vintages_supersedes(feed_kit, feed_csv) -> Non
     assert feed_kit.balanced(FEED)
 
 
+# --- an LSOA mapped to two districts in one lookup file -----------------------------------------
+def test_an_lsoa_mapped_to_two_districts_quarantines_all_its_rows(feed_kit, feed_csv) -> None:
+    """No row of the file can say which district is right: neither wins, both are quarantined."""
+    rows = ward_rows(3)
+    rows.append(dict(rows[0], FID="4", WD19CD="E05005231"))  # the same LSOA, the same district: normal
+    rows.append(dict(rows[1], FID="5", WD19CD="E05005150", LAD19CD="E07000117", LAD19NM="Burnley"))
+    result = feed_kit.load(FEED, "LSOA11_WD19_LAD19_EW_lookup.csv", feed_csv(WARD_HEADER, rows))
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == ("loaded", 5, 3, 2)
+    quarantined = feed_kit.quarantine(result.sha256)
+    assert quarantined.select("source_row", "check_name", "column_name", "failure_case").rows() == [
+        (3, "lsoa_maps_to_one_district", "lsoa_code", "E07000117, E07000123"),
+        (6, "lsoa_maps_to_one_district", "lsoa_code", "E07000117, E07000123"),
+    ]
+    assert all('"LSOA11CD":"E01012601"' in r for r in quarantined["raw_record"])
+    raw = feed_kit.raw(FEED, result.sha256)
+    assert raw["lsoa_code"].to_list() == ["E01012600", "E01012602", "E01012600"]
+    assert "_lsoa_districts" not in raw.columns
+    assert feed_kit.balanced(FEED)
+
+
+def test_three_districts_are_all_named(feed_parse, feed_csv) -> None:
+    rows = [["E01012345", "E07000123"], ["E01012345", "E07000117"], ["E01012345", "E07000123"],
+            ["E01012345", "E06000009"], ["E01012346", "E07000123"]]
+    _, failures = feed_parse(FEED, feed_csv(["LSOA21CD", "LAD22CD"], rows))
+    assert failures.select("_row", "check_name", "failure_case").rows() == [
+        (i, "lsoa_maps_to_one_district", "E06000009, E07000117, E07000123") for i in range(4)]
+
+
+def test_a_malformed_district_code_is_not_a_second_district(feed_parse, feed_csv) -> None:
+    rows = [["E01012345", "E07000123"], ["E01012345", "Preston"], ["", "E07000117"], ["", "E07000123"]]
+    _, failures = feed_parse(FEED, feed_csv(["LSOA21CD", "LAD22CD"], rows))
+    assert failures.select("_row", "check_name", "column_name").rows() == [
+        (1, "lad_code_format", "lad_code"), (2, "required", "lsoa_code"), (3, "required", "lsoa_code")]
+
+
+def test_the_same_lsoa_in_another_vintage_file_is_not_a_conflict(feed_kit, feed_csv) -> None:
+    """The rule is within one file (one vintage): districts are re-coded between vintages."""
+    a = feed_kit.load(FEED, "lad19.csv", feed_csv(["LSOA11CD", "LAD19CD"], [["E01012345", "E07000123"]]))
+    b = feed_kit.load(FEED, "lad23.csv", feed_csv(["LSOA11CD", "LAD23CD"], [["E01012345", "E07000117"]]))
+    assert (a.rows_quarantined, b.rows_quarantined) == (0, 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["E01000001", "E01000002", "W01000003", ""]),
+                               st.sampled_from(["E07000117", "E07000123", "W06000001", "E0700012", ""])),
+                     min_size=1, max_size=12))
+def test_lsoa_maps_to_one_district_property(feed_parse, feed_csv, rows) -> None:
+    """Exactly the rows of an LSOA given two or more well-formed district codes break the rule."""
+    districts: dict[str, set[str]] = {}
+    for lsoa, lad in rows:
+        if lsoa and len(lad) == 9:
+            districts.setdefault(lsoa, set()).add(lad)
+    expected = [(i, ", ".join(sorted(districts[lsoa]))) for i, (lsoa, _) in enumerate(rows)
+                if lsoa and len(districts.get(lsoa, ())) > 1]
+    _, failures = feed_parse(FEED, feed_csv(["LSOA11CD", "LAD19CD"], rows))
+    got = failures.filter(failures["check_name"] == "lsoa_maps_to_one_district")
+    assert got.select("_row", "failure_case").rows() == expected
+    assert set(got["column_name"]) <= {"lsoa_code"}
+
+
 # --- property: header names in any case and order give the same reading -----------------------
 @settings(max_examples=100, deadline=None)
 @given(
@@ -163,7 +223,7 @@ def test_a_newer_file_of_the_same_vintages_supersedes(feed_kit, feed_csv) -> Non
     extra=st.lists(st.sampled_from(["FID", "ObjectId", "WD19CD", "CCG20CDH", "IMD19", "GlobalID"]), unique=True),
     order=st.randoms(use_true_random=False),
     codes=st.lists(st.tuples(st.from_regex(r"\A[EW]01[0-9]{6}\Z"), st.from_regex(r"\A[EW]0[6-9][0-9]{6}\Z")),
-                   min_size=1, max_size=5),
+                   min_size=1, max_size=5, unique_by=lambda code: code[0]),  # one district per LSOA
 )
 def test_header_parsing_property(feed_parse, feed_csv, lsoa_yy, lad_kind, lad_yy, case, extra, order, codes) -> None:
     named = {"lsoa_code": f"LSOA{lsoa_yy}CD", "lsoa_name": f"LSOA{lsoa_yy}NM", "lad_code": f"{lad_kind}{lad_yy}CD",
@@ -176,7 +236,7 @@ def test_header_parsing_property(feed_parse, feed_csv, lsoa_yy, lad_kind, lad_yy
     prepared, failures = feed_parse(FEED, feed_csv(header, rows))
     assert failures.is_empty()
     assert prepared.partition_key == f"LSOA{lsoa_yy}_{lad_kind}{lad_yy}"
-    raw = get(FEED).to_raw(prepared.frame)
+    raw = get(FEED).to_raw(prepared.frame.drop("_lsoa_districts"))  # the loader drops helper columns
     assert raw.to_dicts() == [
         {"lsoa_code": lsoa, "lsoa_name": f"name {lsoa}", "lsoa_vintage": 2000 + int(lsoa_yy), "lad_code": lad,
          "lad_name": f"name {lad}", "lad_vintage": 2000 + int(lad_yy)} for lsoa, lad in codes]
