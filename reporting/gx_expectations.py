@@ -272,7 +272,8 @@ class RecoverableSuppressedCells(TableMetricProvider):
     districts suppressed (total minus the others gives it), and a percentage change shown while the
     quarter's value or the same quarter last year is suppressed (the other value and the change
     give it). A member counts as suppressed when its cell is null on a row flagged ``suppressed``,
-    so cells null for lack of data (a rolling window not yet covered) are not mistaken for it.
+    so cells null for lack of data (a rolling window not yet covered) are not mistaken for it; nor
+    are the quarter and 12-month counts of a row whose value is not available (``value_status``).
     """
 
     metric_name = "csw.suppressed_cells.recoverable"
@@ -282,6 +283,10 @@ class RecoverableSuppressedCells(TableMetricProvider):
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, metrics, runtime_configuration):
         df = _table(execution_engine, metric_domain_kwargs)
         flagged = df["suppressed"].astype("boolean").fillna(False).astype(bool)
+        not_available = (
+            df["value_status"].notna() & (df["value_status"].astype(str) != "available")
+            if "value_status" in df.columns else pd.Series(False, index=df.index)
+        )
         members = pd.DataFrame(
             [(total, member) for total, parts in metric_value_kwargs["area_members"].items() for member in parts],
             columns=["total_code", "area_code"],
@@ -290,7 +295,8 @@ class RecoverableSuppressedCells(TableMetricProvider):
         period = ["indicator_id", "financial_year", "fy_quarter"]
         failures, checked = [], 0
         for column in metric_value_kwargs["count_columns"]:
-            hidden = df[additive][period + ["area_code"]].assign(hidden=(df[column].isna() & flagged)[additive])
+            unknown = not_available if column in ("value", "rolling_12m") else pd.Series(False, index=df.index)
+            hidden = df[additive][period + ["area_code"]].assign(hidden=(df[column].isna() & flagged & ~unknown)[additive])
             per_total = hidden.merge(members, on="area_code").groupby(["total_code", *period])["hidden"].sum()
             totals = df[additive & df[column].notna()][period + ["area_code"]].rename(columns={"area_code": "total_code"})
             shown = totals.join(per_total, on=["total_code", *period], how="inner")

@@ -13,13 +13,34 @@ from typing import Any
 import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from reporting import charts
 from reporting.highlights import change_sentence, highlights
 from reporting.periods import month_label
-from reporting.tables import AnnualTables, QuarterlyTables
+from reporting.tables import NOT_AVAILABLE_WITH_VALUE, AnnualTables, QuarterlyTables, status_label
 
 SUPPRESSED = "[c]"
+
+
+class NotAvailable(str):
+    """A cell whose data is not available (the row's value_status): written "n/a" with its status,
+    the reason on hover. Never a number: nothing computes with it."""
+
+    status: str
+    label: str
+    reason: str
+
+    def __new__(cls, status: str, reason: Any = None) -> "NotAvailable":
+        label = status_label(status) or "not available"
+        obj = super().__new__(cls, f"not available ({label})")
+        obj.status, obj.label = str(status), label
+        obj.reason = str(reason) if isinstance(reason, str) and reason else label
+        return obj
+
+    def __html__(self) -> str:
+        return str(Markup('<span class="na" title="{}">n/a <span class="unit">{}</span></span>').format(
+            self.reason, self.label))
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("reporting", "templates"),
@@ -37,6 +58,8 @@ def _missing(v: Any) -> bool:
 def _shown(f):
     """A number format that writes [c] for a hidden cell and a dash for one that does not exist."""
     def wrapped(v: Any) -> str:
+        if isinstance(v, NotAvailable):
+            return v
         if isinstance(v, str) and v == SUPPRESSED:
             return SUPPRESSED
         if _missing(v):
@@ -101,7 +124,9 @@ def _value(v: Any) -> float | None:
 
 
 def _records(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """Rows as dicts: missing values None, hidden cells the [c] mark (``hidden`` aligned on the index)."""
+    """Rows as dicts: missing values None, hidden cells the [c] mark (``hidden`` aligned on the index),
+    and for a row whose value is not available (value_status), ``not_available`` (else None) also
+    in place of its missing quarter and 12-month counts."""
     out = []
     for index, row in zip(frame.index, frame.to_dict("records")):
         rec = {k: (None if _missing(v) else v) for k, v in row.items()}
@@ -109,15 +134,23 @@ def _records(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> list[di
             for column, is_hidden in hidden.loc[index].items():
                 if is_hidden and column in rec:
                     rec[column] = SUPPRESSED
+        status = rec.get("value_status")
+        rec["not_available"] = NotAvailable(status, rec.get("value_status_reason")) if status_label(status) else None
+        if rec["not_available"] is not None:
+            for column in NOT_AVAILABLE_WITH_VALUE:
+                if column in rec and rec[column] is None:
+                    rec[column] = rec["not_available"]
         out.append(rec)
     return out
 
 
 def _change(now: Any, before: Any) -> float | str | None:
     """Percentage change of two published counts ([c] if either is hidden)."""
+    if isinstance(now, NotAvailable) or isinstance(before, NotAvailable):
+        return None
     if SUPPRESSED in (now, before):
         return SUPPRESSED
-    if _missing(now) or _missing(before) or float(before) == 0:
+    if _missing(now) or _missing(before) or isinstance(now, str) or isinstance(before, str) or float(before) == 0:
         return None
     return 100 * (float(now) - float(before)) / float(before)
 
@@ -164,6 +197,23 @@ def _rag_summary(records: list[dict[str, Any]]) -> dict[str, int]:
     for r in records:
         counts[r["rag"] if r.get("rag") in counts else "not published"] += 1
     return counts
+
+
+def _not_available_notes(tables, period: str) -> list[str]:
+    """One line per indicator with areas whose value is not available in the period, and why."""
+    rows = tables.scorecard
+    if "value_status" not in rows.columns:
+        return []
+    missing = rows[rows["value_status"].notna() & (rows["value_status"] != "available")]
+    names = tables.geography.areas.set_index("area_code")["area_name"].to_dict()
+    out = []
+    for indicator_id, sub in missing.groupby("indicator_id", sort=False):
+        labels = sorted({status_label(s) or str(s) for s in sub["value_status"]})
+        where = ("every area" if len(sub) == len(rows[rows["indicator_id"] == indicator_id])
+                 else ", ".join(sorted(names.get(a, a) for a in sub["area_code"])))
+        out.append(f"{sub['indicator_name'].iloc[0]}: not available for {period} in {where} "
+                   f"({', '.join(labels)}).")
+    return out
 
 
 def _notes(tables, coverage: list[str]) -> dict[str, Any]:
@@ -215,6 +265,7 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
     present = set(rows["indicator_id"])
     coverage = [f"{r.indicator_name} ({r.source_system}): its source does not yet cover {q.label}."
                 for r in tables.catalogue.itertuples() if r.indicator_id not in present]
+    coverage += _not_available_notes(tables, q.label)
     return {
         "title": "Quarterly Performance Report",
         "subtitle": q.long_label,
@@ -327,6 +378,7 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
     present = set(rows["indicator_id"])
     coverage = [f"{r.indicator_name} ({r.source_system}): its source does not yet cover the whole of {year.label}."
                 for r in tables.catalogue.itertuples() if r.indicator_id not in present]
+    coverage += _not_available_notes(tables, year.label)
     priorities = _records(tables.catalogue[["indicator_name", "key_issue", "priority", "theme"]]
                           .assign(order=lambda c: c["key_issue"].map({k: i for i, k in enumerate(tables.key_issues)}))
                           .sort_values(["order", "indicator_name"]))

@@ -19,6 +19,7 @@ def latest_complete_year(con: duckdb.DuckDBPyConnection) -> FinancialYear | None
 
     The same rule as the latest complete quarter (feeds arrive at different lags): an indicator
     whose source does not cover the whole year is absent from that year's update (the notes say so).
+    Indicators with no value at all (a feed that has sent nothing: rows not received) do not count.
     """
     row = con.execute(
         """with per_year as (
@@ -27,7 +28,8 @@ def latest_complete_year(con: duckdb.DuckDBPyConnection) -> FinancialYear | None
                      where value is not null group by all having count(distinct fy_quarter) = 4)
                group by all
            ),
-           catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly)
+           catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly
+                         where value is not null)
            select financial_year from per_year, catalogue
            where 2 * per_year.indicators >= catalogue.indicators
            order by financial_year desc limit 1"""

@@ -22,6 +22,31 @@ from reporting.periods import FinancialYear, Quarter
 
 # Counts in a scorecard row: (measure, period of the cell) for a quarter q.
 COUNT_COLUMNS = ("value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous")
+# value_status of a cell whose value is not available (the mart's column), in a few words for readers.
+STATUS_LABELS = {
+    "not_received": "not received",
+    "quarantined": "quarantined",
+    "no_denominator": "no denominator",
+    "no_population": "no population",
+}
+# Counts that are not available with the row's value: the quarter, and the 12 months that include it.
+NOT_AVAILABLE_WITH_VALUE = ("value", "rolling_12m")
+
+
+def status_label(status: Any) -> str | None:
+    """'not received', 'quarantined', ... for a value_status other than available; None otherwise."""
+    if status is None or status is pd.NA or (isinstance(status, float) and np.isnan(status)) or status == "available":
+        return None
+    return STATUS_LABELS.get(str(status), str(status).replace("_", " "))
+
+
+def not_available(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose value is not available (value_status other than 'available'; all rows are
+    available when the table has no value_status, e.g. a warehouse built before it existed)."""
+    if "value_status" not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    status = rows["value_status"]
+    return (status.notna() & (status.astype(str) != "available")).to_numpy()
 # Derived columns and the counts they are computed from: hidden when any of those is.
 DERIVED = {
     "pct_change": ("value", "value_same_quarter_last_year"),
@@ -121,7 +146,8 @@ def _apply(rows: pd.DataFrame, row_cells: pd.DataFrame, controlled: pd.DataFrame
     mask_frame = pd.DataFrame(index=rows.index)
     any_hidden = np.zeros(len(rows), dtype=bool)
     for column in COUNT_COLUMNS:
-        mask = hidden[column].to_numpy()
+        # a cell with no value (not available, or no window yet) has nothing to hide: it shows as such
+        mask = hidden[column].to_numpy() & rows[column].notna().to_numpy()
         any_hidden |= mask
         mask_frame[column] = mask
         out[column] = out[column].astype(float).mask(mask)
@@ -256,7 +282,8 @@ class AnnualTables:
 def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings: dict[str, Any],
                   trend_years: int = 5) -> AnnualTables:
     """The controlled year (the mart's Q4 rows: rolling 12 months to March = the financial year) and
-    up to five financial years of totals for every area (complete years of each source only)."""
+    up to five financial years of totals for every area (complete years of each source only: a
+    year with a month not available, e.g. a quarantined MARAC return, has no total)."""
     rules = disclosure.DisclosureRules.from_settings(settings)
     geo = geography(con, settings)
     cat = catalogue(con)
@@ -276,7 +303,7 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
            from marts.mart_indicator_monthly m join marts.dim_month d using (month)
            where d.financial_year in (select unnest(?))
              and m.indicator_id in (select unnest(?))
-           group by all having count(*) = 12 order by all""",
+           group by all having count(m.value) = 12 order by all""",
         [[y.label for y in years], sorted(set(rows["indicator_id"]))]).df().drop(columns=["months"])
     yearly = yearly.merge(cat[["indicator_id", "theme"]], on="indicator_id", how="left")
 

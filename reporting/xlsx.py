@@ -1,7 +1,9 @@
 """The scorecard workbook (XLSX): a summary sheet, a sheet per key issue, a district comparison
 sheet and a notes sheet. Numbers are stored as numbers with number formats; hidden cells hold the
-text "[c]"; RAG is cell fill; headers are frozen and filtered. Every data row carries its
-indicator_id, area_code, financial_year and fy_quarter, so each cell is traceable to the marts."""
+text "[c]"; a quarter or 12-month count that is not available holds "n/a", with the row's value
+status and its reason in two columns; RAG is cell fill; headers are frozen and filtered. Every data
+row carries its indicator_id, area_code, financial_year and fy_quarter, so each cell is traceable
+to the marts."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reporting.html import SUPPRESSED
-from reporting.tables import QuarterlyTables
+from reporting.tables import NOT_AVAILABLE_WITH_VALUE, QuarterlyTables, status_label
+
+NOT_AVAILABLE = "n/a"
 
 RAG_FILLS = {
     "red": ("C0392B", "FFFFFF"),
@@ -43,6 +47,7 @@ SHEET_COLUMNS = [
     ("population_group", "Population group"), ("population", "Population"),
     ("population_year", "Population year"), ("p_value", "p-value"), ("significant_change", "Significant change"),
     ("direction", "Direction"), ("rag", "RAG"), ("district_rank", "District rank (1 = highest rate)"),
+    ("value_status", "Value status"), ("value_status_reason", "Why not available"),
 ]
 
 
@@ -85,9 +90,14 @@ def _write_table(ws, frame: pd.DataFrame, hidden: pd.DataFrame, columns: list[tu
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, (index, row) in enumerate(frame.iterrows(), start=start_row + 1):
+        label = status_label(_cell_value(row.get("value_status")))
         for j, (column, _) in enumerate(columns, start=1):
             is_hidden = column in hidden.columns and bool(hidden.at[index, column])
             value = SUPPRESSED if is_hidden else _cell_value(row.get(column))
+            if column == "value_status" and label:
+                value = label
+            if value is None and label and column in NOT_AVAILABLE_WITH_VALUE:
+                value = NOT_AVAILABLE  # not available (value_status says why), never a blank or a 0
             if isinstance(value, float) and column in COUNT_FORMATS and value.is_integer():
                 value = int(value)  # whole counts as integers; adjusted KSI keeps its decimals
             cell = ws.cell(row=i, column=j, value=value)
@@ -99,7 +109,7 @@ def _write_table(ws, frame: pd.DataFrame, hidden: pd.DataFrame, columns: list[tu
                 fill, font = RAG_FILLS[value]
                 cell.fill = PatternFill("solid", fgColor=fill)
                 cell.font = Font(color=font, bold=True)
-            if is_hidden:
+            if is_hidden or value == NOT_AVAILABLE:
                 cell.alignment = Alignment(horizontal="right")
     last = start_row + len(frame)
     ws.freeze_panes = ws.cell(row=start_row + 1, column=3)
@@ -123,7 +133,8 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
     hidden = _hidden_of(tables, rows)
     wb = Workbook()
     used = {"summary", "district comparison", "notes"}
-    legend = f"{q.long_label}. {SUPPRESSED} = not published to protect small numbers (see Notes)."
+    legend = (f"{q.long_label}. {SUPPRESSED} = not published to protect small numbers; "
+              f"{NOT_AVAILABLE} = not available (see Notes).")
 
     ws = wb.active
     ws.title = "Summary"
@@ -162,7 +173,8 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
                        ("rolling_12m", "Rolling 12 months"), ("rate_per_1000", "Rate per 1,000"),
                        ("county_rate_per_1000", "Lancashire-12 rate per 1,000"),
                        ("difference_from_county", "Difference from Lancashire-12"),
-                       ("district_rank", "Rank of 14 (1 = highest rate)"), ("rag", "RAG")]
+                       ("district_rank", "Rank of 14 (1 = highest rate)"), ("rag", "RAG"),
+                       ("value_status", "Value status"), ("value_status_reason", "Why not available")]
     _write_table(ws, districts, dh, comparison_cols, start_row=4)
 
     ws = wb.create_sheet("Notes")
@@ -185,6 +197,10 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
                      f"({', '.join(sorted(rules.sensitive_themes))}), and the other figures that would reveal them "
                      "(other areas, the same quarter last year); rates, changes and significance computed from a "
                      f"hidden count. {tables.suppressed_cells} counts are hidden in this workbook."),
+        (NOT_AVAILABLE, "Not available: the data was not received (a partner's return or file for the period has "
+                        "not arrived), was received but quarantined (it broke the feed's rules), or a ratio has no "
+                        "denominator. 'Value status' and 'Why not available' say which. A figure not available is "
+                        "never counted as 0: totals and 12-month figures that include it are not available either."),
         ("Traceability", "Every row carries the indicator id, area code, financial year and quarter of "
                          "marts.mart_scorecard_quarterly, where the true values are kept."),
     ]

@@ -23,7 +23,9 @@ def latest_complete_quarter(con: duckdb.DuckDBPyConnection) -> tuple[str, int] |
                select financial_year, fy_quarter, count(distinct indicator_id) as indicators
                from marts.mart_scorecard_quarterly where value is not null group by all
            ),
-           catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly)
+           -- indicators with a value somewhere: a feed that has sent nothing (not received) does not count
+           catalogue as (select count(distinct indicator_id) as indicators from marts.mart_scorecard_quarterly
+                         where value is not null)
            select financial_year, fy_quarter from per_quarter, catalogue
            order by (2 * per_quarter.indicators >= catalogue.indicators) desc, financial_year desc, fy_quarter desc
            limit 1"""

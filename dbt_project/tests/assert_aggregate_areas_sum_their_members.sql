@@ -1,4 +1,6 @@
--- Lancashire-12 and every cluster equal the sum of their member districts, month by month.
+-- Lancashire-12 and every cluster equal the sum of their member districts, month by month, where
+-- their value is available; an aggregate is available only when all its members are (a missing
+-- MARAC return is not counted as 0).
 with
 
 monthly as (
@@ -26,7 +28,9 @@ member_sums as (
         monthly.indicator_id,
         area_members.area_code,
         monthly.month,
-        sum(monthly.value) as members_value
+        sum(monthly.value) as members_value,
+        count(*) as members,
+        count(monthly.value) as members_available
 
     from area_members
 
@@ -43,7 +47,8 @@ final as (
 
     select
         member_sums.*,
-        monthly.value
+        monthly.value,
+        monthly.value_status
 
     from member_sums
 
@@ -53,7 +58,13 @@ final as (
             and member_sums.area_code = monthly.area_code
             and member_sums.month = monthly.month
 
-    where monthly.value is null or abs(monthly.value - member_sums.members_value) > 1e-9
+    where
+        coalesce(monthly.value_status, 'available') = 'available'
+        and (
+            monthly.value is null
+            or member_sums.members_available < member_sums.members
+            or abs(monthly.value - member_sums.members_value) > 1e-9
+        )
 
 )
 

@@ -1,5 +1,6 @@
 -- The scorecard's quarter, same quarter last year and rolling 12-month values are sums of
--- mart_indicator_monthly over the right months, and are null exactly when a month is missing.
+-- mart_indicator_monthly over the right months, and are null exactly when a month is missing or
+-- its value is not available (value_status).
 with
 
 scorecard as (
@@ -49,12 +50,13 @@ recounted as (
         area_code,
         quarter_end_month,
         sum(month_value) filter (where months_back between 0 and 2) as quarter_value,
+        count(month_value) filter (where months_back between 0 and 2) as quarter_months,
         sum(month_value) filter (where months_back between 12 and 14) as last_year_value,
-        count(*) filter (where months_back between 12 and 14) as last_year_months,
+        count(month_value) filter (where months_back between 12 and 14) as last_year_months,
         sum(month_value) filter (where months_back between 0 and 11) as rolling_value,
-        count(*) filter (where months_back between 0 and 11) as rolling_months,
+        count(month_value) filter (where months_back between 0 and 11) as rolling_months,
         sum(month_value) filter (where months_back between 12 and 23) as previous_value,
-        count(*) filter (where months_back between 12 and 23) as previous_months
+        count(month_value) filter (where months_back between 12 and 23) as previous_months
 
     from window_months
 
@@ -70,6 +72,7 @@ compared as (
         scorecard.quarter_end_month,
         scorecard.value,
         recounted.quarter_value,
+        recounted.quarter_months,
         scorecard.value_same_quarter_last_year,
         recounted.last_year_value,
         recounted.last_year_months,
@@ -98,6 +101,7 @@ final as (
 
     where
         abs(value - quarter_value) > 1e-9
+        or (quarter_months = 3) != (value is not null)
         or (last_year_months = 3) != (value_same_quarter_last_year is not null)
         or abs(value_same_quarter_last_year - last_year_value) > 1e-9
         or (rolling_months = 12) != (rolling_12m is not null)

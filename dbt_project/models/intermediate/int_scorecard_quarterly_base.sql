@@ -12,6 +12,13 @@
 -- window is ratio_scale x (numerator's window) / (denominator's window), with no population or
 -- rate. A benchmark (catalogue benchmark_key -> [benchmarks] settings) is compared with the
 -- rolling 12-month rate or value: below, within or above.
+--
+-- value_status says whether `value` is known. Every indicator is listed for every reporting area
+-- and every quarter from its first complete quarter (an indicator with none: the latest quarter)
+-- to the latest complete quarter of any indicator, so a quarter its feed has not (fully) covered
+-- is a row too: `not_received`, value null. A quarter whose months are not available in
+-- mart_indicator_monthly (a MARAC return not received or quarantined) takes their status; a
+-- ratio, its components' status or `no_denominator`. A window with a month not available is null.
 with
 
 monthly as (
@@ -65,14 +72,31 @@ count_monthly as (
 
 quarters as (
 
+    -- complete quarters (all 3 months in the grid); the value only when all 3 are available
     select
         count_monthly.indicator_id,
         count_monthly.area_code,
         months.financial_year,
         months.fy_quarter,
         months.quarter_end_month,
-        sum(count_monthly.value) as value,
-        count(*) as months_in_quarter
+        case when count(count_monthly.value) = 3 then sum(count_monthly.value) end as value,
+        count(*) as months_in_quarter,
+        case
+            when count(count_monthly.value) = 3 then 'available'
+            else
+                arg_min(
+                    count_monthly.value_status,
+                    case count_monthly.value_status when 'quarantined' then 1 when 'not_received' then 2 else 3 end
+                ) filter (where count_monthly.value_status != 'available')
+        end as value_status,
+        case
+            when count(count_monthly.value) < 3
+                then
+                    arg_min(
+                        count_monthly.value_status_reason,
+                        case count_monthly.value_status when 'quarantined' then 1 when 'not_received' then 2 else 3 end
+                    ) filter (where count_monthly.value_status != 'available')
+        end as value_status_reason
 
     from count_monthly
 
@@ -90,35 +114,106 @@ quarters as (
 
 ),
 
-rolling_windows as (
+latest_quarter as (
 
-    select
-        quarters.indicator_id,
-        quarters.area_code,
-        quarters.quarter_end_month,
-        sum(
-            case when monthly.month > quarters.quarter_end_month - interval 12 month then monthly.value end
-        ) as rolling_12m_sum,
-        count(
-            case when monthly.month > quarters.quarter_end_month - interval 12 month then 1 end
-        ) as rolling_12m_months,
-        sum(
-            case when monthly.month <= quarters.quarter_end_month - interval 12 month then monthly.value end
-        ) as rolling_12m_previous_sum,
-        count(
-            case when monthly.month <= quarters.quarter_end_month - interval 12 month then 1 end
-        ) as rolling_12m_previous_months
+    select max(quarter_end_month) as quarter_end_month
 
     from quarters
 
+),
+
+scorecard_quarters as (
+
+    -- every financial quarter up to the latest complete quarter of any indicator
+    select distinct
+        months.financial_year,
+        months.fy_quarter,
+        months.quarter_end_month
+
+    from months
+
+    inner join latest_quarter
+        on months.quarter_end_month <= latest_quarter.quarter_end_month
+
+),
+
+indicator_first_quarters as (
+
+    -- each count indicator's first complete quarter; the latest quarter when it has none yet
+    select
+        catalogue.indicator_id,
+        coalesce(min(quarters.quarter_end_month), any_value(latest_quarter.quarter_end_month))
+            as first_quarter_end_month
+
+    from catalogue
+
+    cross join latest_quarter
+
+    left join quarters
+        on catalogue.indicator_id = quarters.indicator_id
+
+    where catalogue.numerator_id is null
+
+    group by catalogue.indicator_id
+
+),
+
+reporting_areas as (
+
+    select distinct area_code
+
+    from monthly
+
+),
+
+grid as (
+
+    select
+        indicator_first_quarters.indicator_id,
+        reporting_areas.area_code,
+        scorecard_quarters.financial_year,
+        scorecard_quarters.fy_quarter,
+        scorecard_quarters.quarter_end_month
+
+    from indicator_first_quarters
+
+    inner join scorecard_quarters
+        on indicator_first_quarters.first_quarter_end_month <= scorecard_quarters.quarter_end_month
+
+    cross join reporting_areas
+
+),
+
+rolling_windows as (
+
+    -- the windows' sums, and how many of their months have a value
+    select
+        grid.indicator_id,
+        grid.area_code,
+        grid.quarter_end_month,
+        sum(
+            case when monthly.month > grid.quarter_end_month - interval 12 month then monthly.value end
+        ) as rolling_12m_sum,
+        count(
+            case when monthly.month > grid.quarter_end_month - interval 12 month then monthly.value end
+        ) as rolling_12m_months,
+        sum(
+            case when monthly.month <= grid.quarter_end_month - interval 12 month then monthly.value end
+        ) as rolling_12m_previous_sum,
+        count(
+            case when monthly.month <= grid.quarter_end_month - interval 12 month then monthly.value end
+        ) as rolling_12m_previous_months
+
+    from grid
+
     inner join count_monthly as monthly
         on
-            quarters.indicator_id = monthly.indicator_id
-            and quarters.area_code = monthly.area_code
-            and quarters.quarter_end_month - interval 24 month < monthly.month
-            and quarters.quarter_end_month >= monthly.month
+            grid.indicator_id = monthly.indicator_id
+            and grid.area_code = monthly.area_code
+            and grid.quarter_end_month - interval 24 month < monthly.month
+            and grid.quarter_end_month >= monthly.month
 
-    group by quarters.indicator_id, quarters.area_code, quarters.quarter_end_month
+    group by grid.indicator_id, grid.area_code, grid.quarter_end_month
 
 ),
 
@@ -126,27 +221,27 @@ quarter_populations as (
 
     -- the population of the quarter end's calendar year, or the latest earlier year available
     select
-        quarters.indicator_id,
-        quarters.area_code,
-        quarters.quarter_end_month,
+        grid.indicator_id,
+        grid.area_code,
+        grid.quarter_end_month,
         population.population,
         population.population_year,
         population.population_source
 
-    from quarters
+    from grid
 
     inner join catalogue
-        on quarters.indicator_id = catalogue.indicator_id
+        on grid.indicator_id = catalogue.indicator_id
 
     inner join population
         on
-            quarters.area_code = population.area_code
+            grid.area_code = population.area_code
             and catalogue.population_group = population.population_group
-            and population.population_year <= year(quarters.quarter_end_month)
+            and population.population_year <= year(grid.quarter_end_month)
 
     qualify
         row_number() over (
-            partition by quarters.indicator_id, quarters.area_code, quarters.quarter_end_month
+            partition by grid.indicator_id, grid.area_code, grid.quarter_end_month
             order by population.population_year desc
         ) = 1
 
@@ -155,7 +250,7 @@ quarter_populations as (
 count_windows as (
 
     select
-        quarters.indicator_id,
+        grid.indicator_id,
         catalogue.indicator_name,
         catalogue.key_issue,
         catalogue.theme,
@@ -166,12 +261,12 @@ count_windows as (
         catalogue.is_additive,
         catalogue.population_group,
         catalogue.rate_per,
-        quarters.area_code,
+        grid.area_code,
         areas.area_name,
         areas.area_type,
-        quarters.financial_year,
-        quarters.fy_quarter,
-        quarters.quarter_end_month,
+        grid.financial_year,
+        grid.fy_quarter,
+        grid.quarter_end_month,
         quarters.value,
         last_year.value as value_same_quarter_last_year,
         case
@@ -182,33 +277,47 @@ count_windows as (
         end as rolling_12m_previous,
         quarter_populations.population,
         quarter_populations.population_year,
-        quarter_populations.population_source
+        quarter_populations.population_source,
+        coalesce(quarters.value_status, 'not_received') as value_status,
+        case
+            when quarters.indicator_id is null
+                then
+                    'no ' || catalogue.source_system || ' data for the whole of '
+                    || grid.financial_year || ' Q' || grid.fy_quarter
+            else quarters.value_status_reason
+        end as value_status_reason
 
-    from quarters
+    from grid
 
     inner join catalogue
-        on quarters.indicator_id = catalogue.indicator_id
+        on grid.indicator_id = catalogue.indicator_id
 
     inner join areas
-        on quarters.area_code = areas.area_code
+        on grid.area_code = areas.area_code
+
+    left join quarters
+        on
+            grid.indicator_id = quarters.indicator_id
+            and grid.area_code = quarters.area_code
+            and grid.quarter_end_month = quarters.quarter_end_month
 
     left join quarters as last_year
         on
-            quarters.indicator_id = last_year.indicator_id
-            and quarters.area_code = last_year.area_code
-            and last_year.quarter_end_month = quarters.quarter_end_month - interval 12 month
+            grid.indicator_id = last_year.indicator_id
+            and grid.area_code = last_year.area_code
+            and last_year.quarter_end_month = grid.quarter_end_month - interval 12 month
 
     left join rolling_windows
         on
-            quarters.indicator_id = rolling_windows.indicator_id
-            and quarters.area_code = rolling_windows.area_code
-            and quarters.quarter_end_month = rolling_windows.quarter_end_month
+            grid.indicator_id = rolling_windows.indicator_id
+            and grid.area_code = rolling_windows.area_code
+            and grid.quarter_end_month = rolling_windows.quarter_end_month
 
     left join quarter_populations
         on
-            quarters.indicator_id = quarter_populations.indicator_id
-            and quarters.area_code = quarter_populations.area_code
-            and quarters.quarter_end_month = quarter_populations.quarter_end_month
+            grid.indicator_id = quarter_populations.indicator_id
+            and grid.area_code = quarter_populations.area_code
+            and grid.quarter_end_month = quarter_populations.quarter_end_month
 
 ),
 
@@ -234,14 +343,24 @@ ratio_windows as (
             'numerators.rolling_12m_previous', 'denominators.rolling_12m_previous', 'ratio_catalogue.ratio_scale'
         ) }} as rolling_12m_previous,
         numerators.rolling_12m as numerator_rolling_12m,
-        denominators.rolling_12m as denominator_rolling_12m
+        denominators.rolling_12m as denominator_rolling_12m,
+        {{ ratio_value_status('numerators.value_status', 'denominators.value_status', 'denominators.value') }}
+            as value_status,
+        {{ ratio_value_status_reason(
+            'numerators.value_status',
+            'numerators.value_status_reason',
+            'denominators.value_status',
+            'denominators.value_status_reason',
+            'denominators.value',
+            'ratio_catalogue.denominator_id',
+        ) }} as value_status_reason
 
     from catalogue as ratio_catalogue
 
     inner join count_windows as numerators
         on ratio_catalogue.numerator_id = numerators.indicator_id
 
-    inner join count_windows as denominators
+    left join count_windows as denominators
         on
             ratio_catalogue.denominator_id = denominators.indicator_id
             and numerators.area_code = denominators.area_code
@@ -276,6 +395,8 @@ ratios as (
         cast(null as bigint) as population,
         cast(null as integer) as population_year,
         cast(null as varchar) as population_source,
+        ratio_windows.value_status,
+        ratio_windows.value_status_reason,
         ratio_windows.numerator_rolling_12m,
         ratio_windows.denominator_rolling_12m
 

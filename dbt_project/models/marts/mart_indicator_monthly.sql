@@ -3,6 +3,11 @@
 -- local_authority_ons_district); Lancashire-12 and the clusters are sums of their member
 -- districts; the police force area counts every row the force reported, including No Location
 -- rows and rows outside the county.
+--
+-- value_status says whether the value is known: MARAC returns come one row per area and quarter,
+-- so a district whose return was not received or was quarantined has no value (null, never 0)
+-- for the quarter's three months, nor has an aggregate with such a member (int_marac_area_quarters);
+-- a ratio is not available when a component is not, or its denominator is 0 (no_denominator).
 with
 
 catalogue as (
@@ -47,9 +52,9 @@ da_incidents as (
 
 ),
 
-marac_returns as (
+marac_area_quarters as (
 
-    select * from {{ ref('stg_marac__returns') }}
+    select * from {{ ref('int_marac_area_quarters') }}
 
 ),
 
@@ -162,13 +167,26 @@ monthly_file_months as (
 
 ),
 
-marac_months as (
+marac_month_statuses as (
 
-    select distinct cast(marac_returns.quarter_start + to_months(quarter_months.month_offset) as date) as month
+    -- each area's MARAC status in the three months of every quarter a return was sent for
+    select
+        marac_area_quarters.area_code,
+        cast(marac_area_quarters.quarter_start + to_months(quarter_months.month_offset) as date) as month,
+        marac_area_quarters.value_status,
+        marac_area_quarters.value_status_reason
 
-    from marac_returns
+    from marac_area_quarters
 
     cross join range(0, 3) as quarter_months (month_offset)
+
+),
+
+marac_months as (
+
+    select distinct month
+
+    from marac_month_statuses
 
 ),
 
@@ -303,12 +321,17 @@ counts as (
         grid.indicator_id,
         grid.area_code,
         grid.month,
-        cast(coalesce(area_sums.value, 0) as double) as value,
+        case
+            when coalesce(marac_month_statuses.value_status, 'available') = 'available'
+                then cast(coalesce(area_sums.value, 0) as double)
+        end as value,
         coalesce(area_sums.source_rows, 0) as source_rows,
         grid.area_type,
         grid.source_model,
         cast(null as double) as numerator,
-        cast(null as double) as denominator
+        cast(null as double) as denominator,
+        coalesce(marac_month_statuses.value_status, 'available') as value_status,
+        marac_month_statuses.value_status_reason
 
     from grid
 
@@ -317,6 +340,12 @@ counts as (
             grid.indicator_id = area_sums.indicator_id
             and grid.area_code = area_sums.area_code
             and grid.month = area_sums.month
+
+    left join marac_month_statuses
+        on
+            grid.source_model = 'fct_marac_quarterly'
+            and grid.area_code = marac_month_statuses.area_code
+            and grid.month = marac_month_statuses.month
 
 ),
 
@@ -331,7 +360,17 @@ ratios as (
         numerators.area_type,
         ratio_catalogue.source_model,
         numerators.value as numerator,
-        denominators.value as denominator
+        denominators.value as denominator,
+        {{ ratio_value_status('numerators.value_status', 'denominators.value_status', 'denominators.value') }}
+            as value_status,
+        {{ ratio_value_status_reason(
+            'numerators.value_status',
+            'numerators.value_status_reason',
+            'denominators.value_status',
+            'denominators.value_status_reason',
+            'denominators.value',
+            'ratio_catalogue.denominator_id',
+        ) }} as value_status_reason
 
     from ratio_catalogue
 

@@ -5,6 +5,9 @@ The rolling 12 months are compared with the previous 12 months by the exact Pois
 its two-sided p-value is compared with var('significance_level'). A significant increase of a
 lower_is_better indicator is a deterioration; the RAG colour of each outcome is var('rag').
 Indicators whose catalogue significance_test is not 'poisson' (ratios, money) get no test and no RAG.
+A cell whose value is not available (value_status other than 'available': not received,
+quarantined, no denominator) has no value and gets no test and no RAG either; nor does a row
+whose rolling 12 months are null (a month of either window not available).
 """
 
 import numpy as np
@@ -26,14 +29,17 @@ def model(dbt, session):
     base = dbt.ref("int_scorecard_quarterly_base")
     keys = ["indicator_id", "area_code", "financial_year", "fy_quarter"]
     frame = base.project(
-        ", ".join(keys + ["polarity", "rolling_12m", "rolling_12m_previous", "significance_test"])
+        ", ".join(keys + ["polarity", "rolling_12m", "rolling_12m_previous", "significance_test", "value_status"])
     ).df()
 
     # A ratio (a percentage) or a sum of money is not a count of events: the catalogue's
     # significance_test says which indicators are tested; the others get no test and no RAG.
-    untested = (frame["significance_test"] != "poisson").to_numpy()
-    now = np.where(untested, np.nan, frame["rolling_12m"].astype(float).to_numpy())
-    before = np.where(untested, np.nan, frame["rolling_12m_previous"].astype(float).to_numpy())
+    # Nor is a cell that is not available (null value): nothing to test, never a 0.
+    untested = ((frame["significance_test"] != "poisson") | (frame["value_status"] != "available")).to_numpy()
+    now = np.where(untested, np.nan, pd.to_numeric(frame["rolling_12m"], errors="coerce").astype(float).to_numpy())
+    before = np.where(
+        untested, np.nan, pd.to_numeric(frame["rolling_12m_previous"], errors="coerce").astype(float).to_numpy()
+    )
     # The test rounds counts to whole events (adjusted KSI is not an integer).
     p_value = statistics.poisson_change_p_value(now, before)
     significant = statistics.significant_change(now, before, significance_level)
@@ -73,6 +79,8 @@ def model(dbt, session):
         fy_quarter,
         quarter_end_month,
         value,
+        value_status,
+        value_status_reason,
         value_same_quarter_last_year,
         pct_change,
         rolling_12m,

@@ -1,0 +1,204 @@
+"""Missing or quarantined data never fails the night (issue 9, requirement 2).
+
+A small demo landing whose MARAC returns are damaged before the first night: Preston's row of the
+2023/24 return has ``Cases Discussed`` = -5 (quarantined), and the 2024/25 return is held back
+(not received). The night must still publish, with those cells null and their ``value_status``
+saying why, every other cell as before, and outputs that show them as not available. The second
+night lands the late 2024/25 return and a corrected 2023/24 return: everything is available again.
+Two nightly runs in all (about a minute each).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+PRESTON, BURNLEY, BLACKPOOL = "E07000123", "E07000117", "E06000009"
+COUNTY, FORCE_AREA = "E10000017", "E23000003"
+MARAC = ("marac_cases", "marac_repeat_cases", "marac_repeat_rate")
+STATUSES = {"available", "not_received", "quarantined", "no_denominator"}
+Q4, Q1 = ("2023/24", 4), ("2024/25", 1)
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _scorecard(home: Path) -> pd.DataFrame:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute("select * from marts.mart_scorecard_quarterly").df()
+
+
+def _cell(card: pd.DataFrame, indicator: str, area: str, quarter: tuple[str, int]) -> dict:
+    rows = card[(card["indicator_id"] == indicator) & (card["area_code"] == area)
+                & (card["financial_year"] == quarter[0]) & (card["fy_quarter"] == quarter[1])]
+    assert len(rows) == 1, (indicator, area, quarter, len(rows))
+    return rows.iloc[0].to_dict()
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory):
+    """(home, first night's scorecard, the 2023/24 return as landed intact, ...) after both nights."""
+    from ingestion.demo_data import write_demo_data
+    from orchestration.runner import run_job
+
+    home = tmp_path_factory.mktemp("missing_data_home")
+    held = tmp_path_factory.mktemp("held_back")
+    write_demo_data(home / "landing", seed=23, months=("2024-01", "2024-06"), scale=0.02)
+    marac = home / "landing" / "marac_returns"
+    this_year, next_year = marac / "marac-returns-2023-24.csv", marac / "marac-returns-2024-25.csv"
+    intact = _read_csv(this_year)
+    assert {r["Quarter"] for r in intact} == {"2023/24 Q4"}
+    damaged = [dict(r, **({"Cases Discussed": "-5"} if r["MARAC Area"] == "Preston" else {})) for r in intact]
+    _write_csv(this_year, damaged)
+    shutil.move(str(next_year), held / next_year.name)  # the 2024/25 return has not arrived
+
+    first = run_job(home, "nightly", write_dotenv=False)
+    assert first.success, [e.message for e in first.all_events if e.is_failure]
+    card_1 = _scorecard(home)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        monthly_1 = con.execute("select * from marts.mart_indicator_monthly where indicator_id like 'marac%'").df()
+        quarantine_1 = con.execute("select * from meta.quarantine where feed = 'marac_returns'").df()
+    outputs_1 = {p.name: p.read_bytes() for p in (home / "outputs").glob("quarterly_report_*")}
+    snapshot = tmp_path_factory.mktemp("first_night")
+    shutil.copy(home / "warehouse.duckdb", snapshot / "warehouse.duckdb")
+
+    # the second night: the late return arrives and the 2023/24 return is corrected
+    shutil.move(str(held / next_year.name), next_year)
+    _write_csv(marac / "marac-returns-2023-24-corrected.csv", intact)
+    second = run_job(home, "nightly", write_dotenv=False)
+    assert second.success, [e.message for e in second.all_events if e.is_failure]
+    return {"home": home, "intact": intact, "card_1": card_1, "monthly_1": monthly_1,
+            "quarantine_1": quarantine_1, "outputs_1": outputs_1, "warehouse_1": snapshot / "warehouse.duckdb",
+            "card_2": _scorecard(home)}
+
+
+def test_the_night_publishes_with_a_quarantined_return(nights) -> None:
+    quarantine = nights["quarantine_1"]
+    assert len(quarantine) > 0 and (quarantine["check_name"] == "count_whole_number").any()
+    card = nights["card_1"]
+    assert set(card["value_status"]) <= STATUSES
+    # value is null exactly when it is not available; never a 0 standing in for a missing return
+    assert (card["value"].isna() == (card["value_status"] != "available")).all()
+    assert card.loc[card["value_status"] != "available", "rag"].isna().all()
+    assert card["value_status_reason"].notna().eq(card["value_status"] != "available").all()
+
+
+def test_the_quarantined_district_quarter_is_not_available_and_says_why(nights) -> None:
+    card = nights["card_1"]
+    for indicator in MARAC:
+        cell = _cell(card, indicator, PRESTON, Q4)
+        assert cell["value_status"] == "quarantined", (indicator, cell["value_status"])
+        assert pd.isna(cell["value"]) and pd.isna(cell["rag"]) and pd.isna(cell["rolling_12m"])
+        assert "quarantined" in cell["value_status_reason"] and "marac-returns-2023-24.csv" in cell["value_status_reason"]
+    # an aggregate of Preston is not available either (a sum without Preston would count it as 0)
+    for area in (COUNTY, FORCE_AREA, "CLUSTER_CENTRAL"):
+        cell = _cell(card, "marac_cases", area, Q4)
+        assert cell["value_status"] == "quarantined" and pd.isna(cell["value"])
+        assert "Preston (quarantined)" in cell["value_status_reason"]
+    monthly = nights["monthly_1"]
+    preston = monthly[(monthly["area_code"] == PRESTON) & (monthly["indicator_id"] == "marac_cases")
+                      & (monthly["month"].astype(str).str.startswith("2024-0"))]
+    assert len(preston) == 3 and preston["value"].isna().all() and (preston["value_status"] == "quarantined").all()
+
+
+def test_other_cells_are_unaffected(nights) -> None:
+    card = nights["card_1"]
+    cases = {r["MARAC Area"]: int(r["Cases Discussed"]) for r in nights["intact"]}
+    repeats = {r["MARAC Area"]: int(r["Repeat Cases"]) for r in nights["intact"]}
+    for area, name in ((BURNLEY, "Burnley"), (BLACKPOOL, "Blackpool")):
+        cell = _cell(card, "marac_cases", area, Q4)
+        assert cell["value_status"] == "available" and cell["value"] == cases[name]
+        rate = _cell(card, "marac_repeat_rate", area, Q4)
+        if cases[name] > 0:
+            assert rate["value_status"] == "available"
+            assert rate["value"] == pytest.approx(100 * repeats[name] / cases[name])
+        else:
+            assert rate["value_status"] == "no_denominator" and pd.isna(rate["value"])
+    north = _cell(card, "marac_cases", "CLUSTER_NORTH", Q4)  # Lancaster, Wyre, Fylde, Blackpool
+    assert north["value_status"] == "available"
+    assert north["value"] == sum(cases[n] for n in ("Lancaster", "Wyre", "Fylde", "Blackpool"))
+    # every other indicator, in the quarters its feed covers (police and extracts: to June 2024;
+    # later quarters are listed as not received), is as it would be without the damage
+    others = card[~card["indicator_id"].str.startswith("marac")
+                  & (pd.to_datetime(card["quarter_end_month"]) <= pd.Timestamp("2024-06-01"))]
+    counts = others[~others["is_ratio"].astype(bool)]
+    assert (counts["value_status"] == "available").all() and counts["value"].notna().all()
+    ratios = others[others["is_ratio"].astype(bool)]
+    assert ratios["value_status"].isin(["available", "no_denominator"]).all()
+
+
+def test_a_quarter_with_no_return_is_not_received(nights) -> None:
+    card = nights["card_1"]
+    q1 = card[card["indicator_id"].isin(MARAC) & (card["financial_year"] == Q1[0]) & (card["fy_quarter"] == Q1[1])]
+    assert len(q1) == 3 * card["area_code"].nunique()
+    assert (q1["value_status"] == "not_received").all() and q1["value"].isna().all() and q1["rag"].isna().all()
+    assert q1["value_status_reason"].str.contains("2024/25 Q1").all()
+
+
+def test_outputs_show_cells_not_available(nights) -> None:
+    outputs = nights["outputs_1"]
+    name = "quarterly_report_2024-25_Q1"
+    published = pd.read_csv(io.BytesIO(outputs[f"{name}.csv"]), dtype=str, keep_default_na=False)
+    rows = published[published["indicator_id"].isin(MARAC)]
+    assert len(rows) and (rows["value_status"] == "not_received").all() and (rows["value"] == "").all()
+    assert "n/a" in outputs[f"{name}.html"].decode("utf-8")
+    assert f"{name}.xlsx" in outputs
+
+
+def test_the_quarantined_quarter_reports_as_not_available(nights, tmp_path: Path) -> None:
+    """`csw report` of the damaged quarter from the first night's warehouse: written, with the
+    quarantined cells empty in the CSV and their status, and shown as n/a in the HTML and workbook."""
+    from openpyxl import load_workbook
+
+    from orchestration.cli import main
+
+    home = tmp_path / "report_home"
+    home.mkdir()
+    shutil.copy(nights["warehouse_1"], home / "warehouse.duckdb")
+    assert main(["--home", str(home), "report", "quarterly", "--fy", "2023/24", "--quarter", "4"]) == 0
+    name = home / "outputs" / "quarterly_report_2023-24_Q4"
+    published = pd.read_csv(name.with_suffix(".csv"), dtype=str, keep_default_na=False)
+    preston = published[(published["area_code"] == PRESTON) & published["indicator_id"].isin(MARAC)]
+    assert len(preston) == 3 and (preston["value_status"] == "quarantined").all() and (preston["value"] == "").all()
+    assert (preston["rag"] == "").all()
+    county = published[(published["area_code"] == COUNTY) & (published["indicator_id"] == "marac_cases")]
+    assert county["value_status"].tolist() == ["quarantined"] and county["value"].tolist() == [""]
+    html = name.with_suffix(".html").read_text(encoding="utf-8")
+    assert "n/a" in html and "quarantined" in html
+    sheet = load_workbook(name.with_suffix(".xlsx"))["Domestic abuse"]
+    header = [c.value for c in sheet[4]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in sheet.iter_rows(min_row=5)]
+    cell = next(r for r in rows if r["Indicator id"] == "marac_cases" and r["Area code"] == PRESTON)
+    assert cell["Quarter count"] == "n/a" and cell["Value status"] == "quarantined"
+    assert "quarantined" in cell["Why not available"]
+
+
+def test_the_second_night_recovers_every_cell(nights) -> None:
+    card = nights["card_2"]
+    card = card[pd.to_datetime(card["quarter_end_month"]) <= pd.Timestamp("2024-06-01")]  # the covered quarters
+    marac = card[card["indicator_id"].isin(("marac_cases", "marac_repeat_cases"))]
+    assert (marac["value_status"] == "available").all() and marac["value"].notna().all()
+    cases = {r["MARAC Area"]: int(r["Cases Discussed"]) for r in nights["intact"]}
+    assert _cell(card, "marac_cases", PRESTON, Q4)["value"] == cases["Preston"]
+    assert _cell(card, "marac_cases", COUNTY, Q4)["value"] == sum(
+        v for k, v in cases.items() if k not in ("Blackpool", "Blackburn with Darwen"))
+    assert set(card["value_status"]) <= {"available", "no_denominator"}
+    assert len(marac) == 2 * 2 * card["area_code"].nunique()  # both quarters, every area
