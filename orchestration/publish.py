@@ -16,6 +16,12 @@ the publish step (a check still pending at publish time makes the publish fail, 
 than publish unchecked). New assets go into ``ASSETS`` in definitions.py and open the warehouse
 only through ``WarehouseResource.database``.
 
+Outputs (reports, data-quality CSVs, Data Docs) are written by their steps into the run's build
+folder (:func:`run_outputs`), and ``published/warehouse`` moves them into ``$CSW_HOME/outputs/``
+right after the warehouse rename (:func:`warehouse.publish.publish_build`), so the outputs always
+describe the published warehouse. Their asset metadata names the published paths
+(:func:`published_location`), which exist once the run has published.
+
 Limits: a selection hand-picked in the UI publishes only if it includes ``published/warehouse``
 (otherwise its build is discarded by the next run). Re-execute a failed run in full, not "from
 failure": the re-execution is a new run with a new copy of the published file, without the work of
@@ -30,7 +36,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from warehouse.publish import BuildInProgress, build_path, discard_build, publish_build, start_build
+from warehouse.publish import (BuildInProgress, active_outputs, build_path, discard_build, outputs_build_path,
+                               publish_build, staged_outputs, start_build)
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 
@@ -57,6 +64,26 @@ def run_database(home: Path, run_id: str, instance: dg.DagsterInstance | None) -
         return start_build(home, run_id, run_finished=run_finished(instance))
     except BuildInProgress as busy:
         raise dg.RetryRequested(max_retries=RETRY_LIMIT, seconds_to_wait=RETRY_SECONDS) from busy
+
+
+def run_outputs(warehouse: WarehouseResource) -> Path:
+    """The folder a step writes its outputs into: the run's ``$CSW_HOME/build/outputs.<run id>/``,
+    moved into ``outputs/`` by ``published/warehouse``. Opens the run's build first (so the folder
+    belongs to the build that publishes it). Outside a build: ``outputs/`` itself."""
+    warehouse.database  # noqa: B018 -- starts the run's build (and takes the lock) if no step has yet
+    folder = active_outputs(warehouse.paths.home)
+    if folder is None:
+        folder = warehouse.paths.outputs
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def published_location(warehouse: WarehouseResource, path: Path) -> Path:
+    """Where a file written into :func:`run_outputs` is read once the run has published."""
+    staged = active_outputs(warehouse.paths.home)
+    if staged is None or not Path(path).is_relative_to(staged):
+        return Path(path)
+    return warehouse.paths.outputs / Path(path).relative_to(staged)
 
 
 def _run_events(context: dg.AssetExecutionContext, kinds: set[dg.DagsterEventType]) -> list[dg.DagsterEvent]:
@@ -105,7 +132,8 @@ def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDef
         description=(
             "The published warehouse $CSW_HOME/warehouse.duckdb, which analysts open read-only. The run "
             "built a copy; this step replaces the published file with it in one atomic rename, only when "
-            "every step and every asset check of the run passed."
+            "every step and every asset check of the run passed, then moves the run's outputs "
+            "(build/outputs.<run id>/) into outputs/."
         ),
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -122,13 +150,18 @@ def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDef
                 description="The warehouse was NOT published; the previous one stays in place:\n- "
                             + "\n- ".join(reasons))
         size = database.stat().st_size
+        outputs = [str(warehouse.paths.outputs / p) for p in staged_outputs(home, run_id)]
+        # The warehouse, then the run's outputs (build/outputs.<run id>/ -> outputs/); a publish
+        # killed in between is finished by the next run before it does anything else.
         published = publish_build(home, run_id)
-        context.log.info("published %s (%d bytes) from %s", published, size, database)
+        context.log.info("published %s (%d bytes) from %s, and %d output files from %s", published, size,
+                         database, len(outputs), outputs_build_path(home, run_id))
         return dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(published)),
             "bytes": dg.MetadataValue.int(size),
             "published_at": dg.MetadataValue.timestamp(time.time()),
             "built_in": dg.MetadataValue.path(str(build_path(home, run_id))),
+            "outputs_published": dg.MetadataValue.json(outputs),
         })
 
     return published_warehouse

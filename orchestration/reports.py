@@ -8,10 +8,15 @@
 Each validates its disclosure-controlled scorecard table with the Great Expectations suite before
 any file is written (``reporting.publish``): a failed expectation fails the step, says which
 expectation failed, and leaves the previous files in place. ``csw report`` builds past periods.
+
+Files are written into the run's build folder (``$CSW_HOME/build/outputs.<run id>/``) and reach
+``outputs/`` only when ``published/warehouse`` publishes the warehouse they were built from; the
+asset metadata names those published paths.
 """
 
 import dagster as dg
 
+from orchestration.publish import published_location, run_outputs
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from reporting import publish
 from reporting.periods import latest_complete_year, latest_quarter
@@ -26,6 +31,12 @@ MART_DEPS = [
 QUARTERLY_KEY = dg.AssetKey(["outputs", "quarterly_report"])
 ANNUAL_KEY = dg.AssetKey(["outputs", "annual_update"])
 GE_CHECK = "great_expectations_output_table"
+
+
+def _published(warehouse: WarehouseResource, result: publish.Published) -> publish.Published:
+    """The result with the paths the files will have once the run publishes (the Board's paths)."""
+    result.files = {kind: published_location(warehouse, path) for kind, path in result.files.items()}
+    return result
 
 
 def _metadata(result: publish.Published, period: str) -> dict:
@@ -54,8 +65,9 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         quarter = latest_quarter(con)
         if quarter is None:
             raise dg.Failure("the scorecard mart has no complete quarter: load at least 3 months of a feed")
-        result = publish.publish_quarterly(con, quarter, settings, warehouse.paths)
-    context.log.info("Quarterly report for %s written: %s", quarter.label, ", ".join(map(str, result.files.values())))
+        result = _published(warehouse, publish.publish_quarterly(con, quarter, settings, warehouse.paths,
+                                                                 outputs=run_outputs(warehouse)))
+    context.log.info("Quarterly report for %s written (published with the warehouse): %s", quarter.label, ", ".join(map(str, result.files.values())))
     return dg.MaterializeResult(
         metadata=_metadata(result, quarter.label),
         check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True, metadata={"period": quarter.label})],
@@ -84,8 +96,9 @@ def annual_update(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
                 metadata={"period": "none: no complete financial year loaded yet"},
                 check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True,
                                                    metadata={"period": "none", "tables_checked": 0})])
-        result = publish.publish_annual(con, year, settings, warehouse.paths)
-    context.log.info("Annual update for %s written: %s", year.label, ", ".join(map(str, result.files.values())))
+        result = _published(warehouse, publish.publish_annual(con, year, settings, warehouse.paths,
+                                                              outputs=run_outputs(warehouse)))
+    context.log.info("Annual update for %s written (published with the warehouse): %s", year.label, ", ".join(map(str, result.files.values())))
     return dg.MaterializeResult(
         metadata=_metadata(result, year.label),
         check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True, metadata={"period": year.label})],

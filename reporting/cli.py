@@ -4,7 +4,9 @@
     csw report annual --fy 2024/25
 
 Reads the warehouse read-only (``Paths(home).warehouse``), runs the same disclosure control and
-Great Expectations checks as the nightly job, and writes into ``$CSW_HOME/outputs``. Without
+Great Expectations checks as the nightly job, and writes into ``$CSW_HOME/outputs`` directly (the
+nightly job writes into its build folder and publishes with the warehouse). A publish a killed night
+left half done is finished first, so ``outputs/`` describes the published warehouse. Without
 ``--fy`` the latest complete quarter / financial year is built.
 """
 
@@ -40,6 +42,10 @@ def run(args: argparse.Namespace, home: Path) -> int:
     if not paths.warehouse.exists():
         print(f"No warehouse at {paths.warehouse} yet: run `csw run`.", file=sys.stderr)
         return 1
+    from warehouse.publish import finish_interrupted_publish, lock_path
+
+    if lock_path(paths.home).exists():
+        finish_interrupted_publish(paths.home)  # a night killed while publishing: its outputs first
     settings = load_settings(home)
     try:
         with connect(paths.warehouse, read_only=True) as con:

@@ -123,23 +123,35 @@ def suite_expectations(suite: str) -> list[gxe.Expectation]:
     return expectations
 
 
-def runtime_environment(home: Path) -> dict[str, str]:
+def data_docs_dir(home: Path) -> Path:
+    """Where the Data Docs are written: inside a nightly build, the run's own outputs folder
+    (``$CSW_HOME/build/outputs.<run id>/data_docs``, moved into ``outputs/`` when the run publishes
+    its warehouse); otherwise ``$CSW_HOME/outputs/data_docs``."""
+    from warehouse.publish import active_outputs
+
+    staged = active_outputs(home)
+    return (staged if staged is not None else Path(home) / "outputs") / "data_docs"
+
+
+def runtime_environment(home: Path, data_docs: Path | None = None) -> dict[str, str]:
     """Where a run writes: the variables ``gx/great_expectations.yml`` substitutes."""
     return {
         "csw_gx_validations": str(home / "gx" / "validations"),
-        "csw_data_docs": str(home / "outputs" / "data_docs"),
+        "csw_data_docs": str(data_docs if data_docs is not None else home / "outputs" / "data_docs"),
     }
 
 
 @functools.lru_cache(maxsize=8)
-def _context(home: str) -> FileDataContext:
+def _context(home: str, data_docs: str) -> FileDataContext:
     return gx.get_context(mode="file", project_root_dir=REPO_ROOT,
-                          runtime_environment=runtime_environment(Path(home)))
+                          runtime_environment=runtime_environment(Path(home), Path(data_docs)))
 
 
 def open_context(home: Path) -> FileDataContext:
-    """The committed project, writing into ``home``; cached, as opening it takes seconds."""
-    return _context(str(Path(home).resolve()))
+    """The committed project, writing into ``home`` (Data Docs: :func:`data_docs_dir`); cached, as
+    opening it takes seconds."""
+    home = Path(home).resolve()
+    return _context(str(home), str(data_docs_dir(home)))
 
 
 def write_project(root: Path = REPO_ROOT) -> None:

@@ -3,6 +3,10 @@
 Order matters: the controlled tables are checked by the Great Expectations suite first
 (``checks.check_output_table``); only if that passes are files written, each to a temporary name
 then renamed, so a failed check or a crash never leaves a half-written or unchecked file.
+
+Where: ``outputs`` (default ``$CSW_HOME/outputs``, what ``csw report`` uses). The nightly job passes
+its run's build folder instead (``warehouse.publish.outputs_build_path``): its files reach
+``outputs/`` only when the run publishes the warehouse they were built from.
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ def _commit(staging: Path, outputs: Path, names: dict[str, str]) -> dict[str, Pa
 
 
 def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings: dict[str, Any], paths: Paths,
-                      check: Check = checks.check_output_table) -> Published:
-    """The Quarterly Performance Report (HTML), scorecard workbook (XLSX) and CSV of one quarter."""
-    outputs = paths.outputs
+                      check: Check = checks.check_output_table, outputs: Path | None = None) -> Published:
+    """The Quarterly Performance Report (HTML), scorecard workbook (XLSX) and CSV of one quarter,
+    written into ``outputs`` (default ``paths.outputs``)."""
+    outputs = outputs if outputs is not None else paths.outputs
     tables = quarterly_tables(con, quarter, settings)
     names = quarterly_names(quarter)
     check(names["csv"].removesuffix(".csv"), tables.scorecard, settings, home=paths.home)  # before any file
@@ -77,9 +82,10 @@ def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings
 
 
 def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings: dict[str, Any], paths: Paths,
-                   check: Check = checks.check_output_table) -> Published:
-    """The Annual Performance and Priorities Update (HTML and its PDF print) of one financial year."""
-    outputs = paths.outputs
+                   check: Check = checks.check_output_table, outputs: Path | None = None) -> Published:
+    """The Annual Performance and Priorities Update (HTML and its PDF print) of one financial year,
+    written into ``outputs`` (default ``paths.outputs``)."""
+    outputs = outputs if outputs is not None else paths.outputs
     tables = annual_tables(con, year, settings)
     names = annual_names(year)
     check(names["html"].removesuffix(".html"), tables.scorecard, settings, home=paths.home)  # before any file
