@@ -3,9 +3,10 @@
     csw demo-data          write the built-in (synthetic) demo feeds into $CSW_HOME/landing
     csw run                the nightly job: ingest + validate, dbt build + tests, the Board's outputs
     csw ingest [FEED ...]  load new landed files only (no dbt), e.g. to check a delivery
-    csw status             files per feed and status, quarantine counts
-    csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH)
-    csw export [--to DIR]  every mart as Parquet, for BI tools
+    csw status             files per feed and status, quarantine counts, held and rejected files
+    csw accept FEED FILE   apply a held resubmission on purpose
+    csw sql "QUERY"        query the published warehouse read-only (-f FILE, --csv/--parquet PATH [--force])
+    csw export [--to DIR]  every mart as Parquet, for BI tools ([--force]; never inside $CSW_HOME but exports/)
     csw trace IND AREA PERIOD   a published figure back to its source files and rows
     csw docs               the dbt documentation site into $CSW_HOME/docs
     csw report quarterly --fy 2024/25 --quarter 2 | csw report annual --fy 2024/25
@@ -83,6 +84,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ingestion.accept import held_files
     from warehouse.database import connect
 
     paths = Paths(_home(args))
@@ -94,13 +96,33 @@ def cmd_status(args: argparse.Namespace) -> int:
             """select feed, status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined)
                from meta.source_files group by all order by all"""
         ).fetchall()
+        held = held_files(con)
+        refused = con.execute(
+            """select feed, status, file_name, reason from meta.source_files
+               where status in ('rejected', 'ignored') order by received_at desc, feed, file_name limit 20"""
+        ).fetchall()
     print(f"{'feed':<18} {'status':<11} {'files':>6} {'read':>10} {'loaded':>10} {'quarantined':>11}")
     for feed, status, files, read, loaded, quarantined in rows:
         print(f"{feed:<18} {status:<11} {files:>6} {read:>10} {loaded:>10} {quarantined:>11}")
+    if held:
+        print(f"\nHELD: {len(held)} resubmission(s) not applied (the live file stays live); "
+              "apply one on purpose with `csw accept FEED FILE`:")
+        for feed, name, partition, loaded, reason in held:
+            print(f"  {feed} {name} (partition {partition}, {loaded} rows): {reason}")
+    if refused:
+        print("\nMost recent rejected or ignored files:")
+        for feed, status, name, reason in refused:
+            print(f"  {feed} {status} {name}: {reason}")
     from warehouse.publish import describe
 
     print(f"\nwarehouse: {describe(paths.home)}")
     return 0
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    from orchestration.ingest_command import accept_and_publish
+
+    return accept_and_publish(_home(args), args.feed, args.file)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -131,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
     status = sub.add_parser("status", help="what has been loaded")
     status.set_defaults(func=cmd_status)
+    accept = sub.add_parser("accept", help="apply a held resubmission on purpose (see `csw status`)",
+                            description="A resubmission that would replace good data with less (no row loads, or "
+                                        "fewer than [intake] resubmission_min_share of the live file's rows) is held. "
+                                        "This applies it: the live file becomes superseded.")
+    accept.add_argument("feed", help="the feed, e.g. police_street")
+    accept.add_argument("file", help="the held file's name as `csw status` lists it (or its sha256 prefix)")
+    accept.set_defaults(func=cmd_accept)
     from orchestration.sql_command import add_commands
 
     add_commands(sub)  # csw sql, csw export

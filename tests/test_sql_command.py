@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -126,6 +127,74 @@ def test_sql_writes_csv_and_parquet(home: Path, tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "two.csv").exists()
 
 
+def test_sql_refuses_to_write_inside_the_home_or_over_a_file(home: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's own example, `csw sql "select 1" --csv $CSW_HOME/warehouse.duckdb`, and its cousins."""
+    warehouse = home / "warehouse.duckdb"
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    outputs_before = sorted(p.name for p in (home / "outputs").iterdir())
+    (tmp_path / "link").symlink_to(home)  # a symlink into the home
+    for target, flag in [(warehouse, "--csv"), (warehouse, "--parquet"), (f"{home}/exports/../warehouse.duckdb", "--csv"),
+                         (tmp_path / "link" / "warehouse.duckdb", "--csv"), (home / "outputs" / "mine.csv", "--csv"),
+                         (home / "landing" / "x.csv", "--parquet"), (home / "exports", "--csv")]:
+        for force in ([], ["--force"]):
+            assert main(["--home", str(home), "sql", "select 1 as a", flag, str(target), *force]) == 2, target
+            err = capsys.readouterr().err
+            assert "refusing to write" in err and "exports" in err, err
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in (home / "outputs").iterdir()) == outputs_before
+    assert not (home / "landing" / "x.csv").exists()
+
+    # Outside the home, or in its exports/: fine, but never over an existing file without --force.
+    for out in (tmp_path / "mine" / "mine.csv", home / "exports" / "sql-test" / "mine.csv"):
+        assert main(["--home", str(home), "sql", "select 1 as a", "--csv", str(out)]) == 0
+        capsys.readouterr()
+        assert main(["--home", str(home), "sql", "select 2 as a", "--csv", str(out)]) == 2
+        assert "refusing to overwrite" in capsys.readouterr().err and out.read_text().split() == ['"a"', "1"]
+        assert main(["--home", str(home), "sql", "select 2 as a", "--csv", str(out), "--force"]) == 0
+        capsys.readouterr()
+        assert out.read_text().split() == ['"a"', "2"]
+        assert sorted(p.name for p in out.parent.iterdir()) == ["mine.csv"]  # no temporary file left
+    shutil.rmtree(home / "exports" / "sql-test")
+    # A failing query writes nothing either.
+    assert main(["--home", str(home), "sql", "select * from marts.no_such_mart", "--csv", str(tmp_path / "no.csv")]) == 1
+    capsys.readouterr()
+    assert not (tmp_path / "no.csv").exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_export_refuses_the_home_and_existing_files(home: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    outputs_before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                      for p in (home / "outputs").iterdir() if p.is_file()}
+    for to in (home / "outputs", home, home / "build", home / "exports" / ".." / "outputs"):
+        assert main(["--home", str(home), "export", "--to", str(to), "--force"]) == 2
+        assert "refusing to write" in capsys.readouterr().err
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (home / "outputs").iterdir() if p.is_file()} == outputs_before
+    assert not list(home.glob("*.parquet")) and not list((home / "outputs").glob("*.parquet"))
+
+    bi = tmp_path / "bi"
+    assert main(["--home", str(home), "export", "--to", str(bi)]) == 0
+    capsys.readouterr()
+    (bi / "dim_area.parquet").write_bytes(b"mine")
+    stamp = {p.name: p.stat().st_mtime_ns for p in bi.iterdir()}
+    assert main(["--home", str(home), "export", "--to", str(bi)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to overwrite" in err and "--force" in err and "nothing exported" in err
+    assert {p.name: p.stat().st_mtime_ns for p in bi.iterdir()} == stamp  # nothing written
+    assert main(["--home", str(home), "export", "--to", str(bi), "--force"]) == 0
+    capsys.readouterr()
+    assert pq.read_metadata(bi / "dim_area.parquet").num_rows == direct(home, "select count(*) from marts.dim_area")[0][0]
+
+
+def test_sql_and_export_help_say_where_they_write(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("sql", "export"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "--force" in text and "$CSW_HOME/exports/" in text, text
+
+
 def test_sql_without_a_published_warehouse_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--home", str(tmp_path), "sql", "select 1"]) == 2
     assert "csw run" in capsys.readouterr().err
@@ -146,9 +215,13 @@ def test_export_writes_every_mart_as_parquet(home: Path, tmp_path: Path, capsys:
         columns = [r[0] for r in direct(home, f"select column_name from information_schema.columns where "
                                               f"table_schema = 'marts' and table_name = '{mart}' order by ordinal_position")]
         assert pq.read_schema(tmp_path / "bi" / f"{mart}.parquet").names == columns
-    # default folder
+    # default folder; a second export replaces the files only with --force
+    shutil.rmtree(home / "exports", ignore_errors=True)
     assert main(["--home", str(home), "export"]) == 0
     assert sorted(p.stem for p in (home / "exports").glob("*.parquet")) == marts
+    assert main(["--home", str(home), "export"]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert main(["--home", str(home), "export", "--force"]) == 0
 
 
 # --- the README's analyst queries ---------------------------------------------------------------
