@@ -647,4 +647,13 @@ def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str]
     from ingestion.demo_restricted import write_restricted_demo  # it builds on this module's geography
 
     files.update(write_restricted_demo(landing, geo, seed, _month_list(months), scale))
+    from ingestion.demo_fingertips import write_fingertips_demo  # OHID Fingertips exports (synthetic)
+
+    files.update(write_fingertips_demo(landing, geo, seed))
+    from ingestion.demo_survey import write_survey_demo  # the residents' survey, one file per quarterly wave
+
+    files["residents_survey"] = write_survey_demo(landing, seed, _month_list(months))
+    from ingestion.demo_fire import write_fire_demo  # the fire and rescue incidents, on the same geography
+
+    files.update(write_fire_demo(landing, geo, seed, _month_list(months), scale))
     return files

@@ -58,7 +58,9 @@ class Feed:
 
 
 def _load() -> dict[str, Feed]:
+    from ingestion.feeds import fingertips
     from ingestion.feeds import (
+        fire_incidents,
         marac_returns,
         ons_lsoa_lookup,
         police_crime_extract,
@@ -66,15 +68,18 @@ def _load() -> dict[str, Feed]:
         police_street,
         population,
         population_sex_age,
+        residents_survey,
         stats19_casualty,
         stats19_collision,
         stats19_vehicle,
     )
 
     modules = (
-        police_street, police_crime_extract, police_da_incidents, marac_returns, stats19_collision,
+        police_street, police_crime_extract, police_da_incidents, fire_incidents, marac_returns, stats19_collision,
         stats19_vehicle, stats19_casualty, ons_lsoa_lookup, population, population_sex_age,
+        residents_survey,
     )
+    modules = (*modules, fingertips)
     return {m.FEED.name: m.FEED for m in modules}
 
 

@@ -81,6 +81,8 @@ def dbt_vars(settings: Mapping[str, Any] | None = None) -> str:
             "marac_areas": s["marac"]["areas"],
             "benchmarks": s["benchmarks"],
             "crime_unit_cost_overrides": s["crime_costs"]["unit_cost_overrides"],
+            "survey_min_respondents": s.get("survey", {}).get("min_respondents", 50),
+            "survey_confidence_level": s.get("survey", {}).get("confidence_level", 0.95),
         }
     )
 

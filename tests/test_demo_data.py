@@ -64,9 +64,11 @@ def test_files_written_per_feed(small) -> None:
     root, files, _ = small
     assert set(files) == {"police_street", "ons_lsoa_lookup", "population",
                           "stats19_collision", "stats19_vehicle", "stats19_casualty",
-                          "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age"}
+                          "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age",
+                          "residents_survey", "fire_incidents", "fingertips"}
     assert [p.name for p in files["police_crime_extract"]][0] == "lancashire-crime-extract-2022-04.csv"
     assert len(files["police_crime_extract"]) == len(files["police_da_incidents"]) == 42
+    assert len(files["fire_incidents"]) == 42
     police = [p.name for p in files["police_street"]]
     assert len(police) == 42 and police[0] == "2022-04-lancashire-street.csv"
     assert police[-1] == "2025-09-lancashire-street.csv"

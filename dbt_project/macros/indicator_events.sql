@@ -14,10 +14,13 @@
     the extract's DA crimes and the DA incidents. For these models the catalogue's source_system
     (one system, or several joined by '+') is also a filter, so an indicator counts only the rows
     of the systems it names and no crime is counted twice. The force's own extracts and the MARAC
-    returns are all the partnership's force area (in_force_area true).
+    returns are all the partnership's force area (in_force_area true), and so are the fire and
+    rescue service's incidents (fct_fire_incident: the fire service area is the partnership's).
 
     Ratio indicators (numerator_id set) have no events of their own: their numerator and
-    denominator are indicators of their own, whose events an auditor recounts.
+    denominator are indicators of their own, whose events an auditor recounts. Nor have the
+    indicators of published_value_models_sql() (survey estimates, OHID Fingertips figures): the
+    scorecard takes their values from their source mart (int_scorecard_published_values).
 #}
 {% macro indicator_events() -%}
     {%- set catalogue = ref('indicator_catalogue') -%}
@@ -29,13 +32,15 @@
         'fct_road_casualty': 'police_force = ' ~ var('stats19_police_force'),
         'fct_domestic_abuse': 'true',
         'fct_marac_quarterly': 'true',
+        'fct_fire_incident': 'true',
     } -%}
     {%- set models_with_source_system = ['fct_crime', 'fct_domestic_abuse'] -%}
     {%- set indicators = [] -%}
     {%- if execute -%}
         {%- set catalogue_rows = run_query(
             'select indicator_id, source_model, source_system, filter_sql, value_sql from '
-            ~ catalogue ~ ' where numerator_id is null order by indicator_id'
+            ~ catalogue ~ ' where numerator_id is null and source_model not in '
+            ~ published_value_models_sql() ~ ' order by indicator_id'
         ) -%}
         {%- for row in catalogue_rows.rows -%}
             {%- if row['source_model'] not in in_force_area -%}

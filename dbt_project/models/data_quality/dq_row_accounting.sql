@@ -10,7 +10,8 @@
 -- (a police file renamed with its month) owns none of the rows found under its SHA-256.
 -- rows_unattributed: rows in use (of loaded files, as staging reads them) that no district or
 -- collision can take, by reason (STATS19 rows whose collision is absent, police.uk rows with no
--- location or an unknown LSOA); a part of rows_loaded, not a third kind of row.
+-- location or an unknown LSOA, fire incidents with an unknown LSOA or a ward code only); a part of
+-- rows_loaded, not a third kind of row.
 with
 
 source_files as (
@@ -34,6 +35,12 @@ stats19_unattributed as (
 police_street_attributed as (
 
     select * from {{ ref('int_police_street_attributed') }}
+
+),
+
+fire_incidents as (
+
+    select * from {{ ref('fct_fire_incident') }}
 
 ),
 
@@ -100,6 +107,24 @@ raw_rows as (
         source_file,
         source_row
     from {{ source('raw', 'population_sex_age') }}
+    union all
+    select
+        'residents_survey' as feed,
+        source_file,
+        source_row
+    from {{ source('raw', 'residents_survey') }}
+    union all
+    select
+        'fire_incidents' as feed,
+        source_file,
+        source_row
+    from {{ source('raw', 'fire_incidents') }}
+    union all
+    select
+        'fingertips' as feed,
+        source_file,
+        source_row
+    from {{ source('raw', 'fingertips') }}
 
 ),
 
@@ -164,6 +189,18 @@ unattributed_rows as (
     from police_street_attributed
 
     where attribution_method in ('no_location', 'unattributed')
+
+    union all
+
+    select
+        'fire_incidents' as feed,
+        source_file,
+        source_row,
+        attribution_method as reason
+
+    from fire_incidents
+
+    where attribution_method in ('unknown_lsoa', 'ward_code')
 
 ),
 

@@ -3,6 +3,7 @@
 -- depends_on: {{ ref('fct_road_casualty') }}
 -- depends_on: {{ ref('fct_domestic_abuse') }}
 -- depends_on: {{ ref('fct_marac_quarterly') }}
+-- depends_on: {{ ref('fct_fire_incident') }}
 {{ config(materialized='table') }}
 
 -- One row per source row contributing to an indicator (a crime counts towards all_crime and

@@ -12,7 +12,10 @@ with
 
 catalogue as (
 
+    -- counts and ratios only: survey estimates and OHID Fingertips figures have no months
     select * from {{ ref('indicator_catalogue') }}
+
+    where source_model not in {{ published_value_models_sql() }}
 
 ),
 
@@ -146,7 +149,7 @@ monthly_file_months as (
 
     where
         status = 'loaded'
-        and feed in ('police_crime_extract', 'police_da_incidents')
+        and feed in ('police_crime_extract', 'police_da_incidents', 'fire_incidents')
         and regexp_full_match(partition_key, '\d{4}-\d{2}')
 
     union
