@@ -187,6 +187,10 @@ class SensitiveSmallCounts(TableMetricProvider):
         threshold = float(metric_value_kwargs["threshold"])
         themes = {str(t).strip().lower() for t in metric_value_kwargs["sensitive_themes"]}
         sensitive = df["theme"].astype(str).str.strip().str.lower().isin(themes)
+        if "value_kind" in df.columns:
+            # a survey estimate or a figure published by another body (a rate, a percentage) is not a
+            # count: its source applies its own disclosure rules
+            sensitive &= df["value_kind"].isna() | df["value_kind"].isin(["count", "ratio"])
         failures = []
         for column in metric_value_kwargs["count_columns"]:
             shown = df[column].astype(float)

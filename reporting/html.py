@@ -18,7 +18,7 @@ from markupsafe import Markup
 from reporting import charts
 from reporting.highlights import change_sentence, highlights
 from reporting.periods import month_label
-from reporting.tables import NOT_AVAILABLE_WITH_VALUE, AnnualTables, QuarterlyTables, status_label
+from reporting.tables import AnnualTables, QuarterlyTables, not_available_with_value, status_label
 
 SUPPRESSED = "[c]"
 
@@ -95,6 +95,13 @@ def fmt_money(v: Any) -> str:
 
 
 @_shown
+def fmt_signed(v: Any) -> str:
+    """A change in the value's own unit (percentage points for a percentage): +1.4, -0.3."""
+    v = float(v)
+    return f"{v:+,.1f}" if abs(v) < 100 else f"{v:+,.0f}"
+
+
+@_shown
 def fmt_p(v: Any) -> str:
     return "< 0.001" if v < 0.001 else f"{v:.3f}"
 
@@ -115,7 +122,7 @@ def fmt_rank(v: Any) -> str:
 
 
 for _name, _f in {"count": fmt_count, "pct": fmt_pct, "rate": fmt_rate, "money": fmt_money, "p": fmt_p,
-                  "sig": fmt_sig, "direction": fmt_direction, "rank": fmt_rank}.items():
+                  "sig": fmt_sig, "direction": fmt_direction, "rank": fmt_rank, "signed": fmt_signed}.items():
     _env.filters[_name] = _f
 
 
@@ -137,7 +144,7 @@ def _records(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> list[di
         status = rec.get("value_status")
         rec["not_available"] = NotAvailable(status, rec.get("value_status_reason")) if status_label(status) else None
         if rec["not_available"] is not None:
-            for column in NOT_AVAILABLE_WITH_VALUE:
+            for column in not_available_with_value(rec.get("value_kind")):
                 if column in rec and rec[column] is None:
                     rec[column] = rec["not_available"]
         out.append(rec)
@@ -156,13 +163,21 @@ def _change(now: Any, before: Any) -> float | str | None:
 
 
 def _district_chart(rows: pd.DataFrame, tables, indicator: dict[str, Any], period: str, title_prefix: str = "") -> str:
+    """Districts' rates (counts), or their values as their source gives them (an indicator with no
+    rate: a survey estimate, a published figure), with the county's marked."""
     geo = tables.geography
+    measure = "rate" if rows["rate"].notna().any() or not rows["value"].notna().any() else "value"
     districts = rows[rows["area_code"].isin(geo.districts["area_code"])].copy()
-    districts["sort"] = districts["rate"].astype(float).fillna(-1)
+    districts["sort"] = districts[measure].astype(float).fillna(-1)
     districts = districts.sort_values("sort", ascending=False)
-    bars = [charts.Bar(geo.name(r.area_code), _value(r.rate)) for r in districts.itertuples()]
-    county = rows.loc[rows["area_code"] == geo.county, "rate"]
+    bars = [charts.Bar(geo.name(r.area_code), _value(getattr(r, measure))) for r in districts.itertuples()]
+    county = rows.loc[rows["area_code"] == geo.county, measure]
     ref = _value(county.iloc[0]) if len(county) else None
+    if measure == "value":
+        labels = sorted({str(v) for v in rows.get("period_label", pd.Series(dtype=object)).dropna()})
+        when = ", ".join(labels) if labels else period
+        return charts.bar_chart(bars, f"{title_prefix}{indicator['unit'].capitalize()} by district, {when}",
+                                str(indicator["unit"]), reference=(ref, "Lancashire-12"))
     per = f"per {int(indicator.get('rate_per') or 1000):,} {indicator.get('population_group') or 'residents'}"
     per = per.replace("all residents", "residents")
     return charts.bar_chart(bars, f"{title_prefix}Rate {per} by district, {period}",
@@ -192,6 +207,15 @@ def _indicators_by_issue(tables, rows: pd.DataFrame) -> list[tuple[str, str, lis
     return out
 
 
+def _source(record: dict[str, Any], indicator_rows: pd.DataFrame) -> Any:
+    """Who produced an indicator's figures (``value_source``, for values published by another body or
+    estimated from a survey): the row's own, else any area's (the headline area may have none)."""
+    if record.get("value_source") or "value_source" not in indicator_rows.columns:
+        return record.get("value_source")
+    known = indicator_rows["value_source"].dropna()
+    return str(known.iloc[0]) if len(known) else None
+
+
 def _rag_summary(records: list[dict[str, Any]]) -> dict[str, int]:
     counts = {"red": 0, "amber": 0, "green": 0, "not published": 0}
     for r in records:
@@ -216,10 +240,28 @@ def _not_available_notes(tables, period: str) -> list[str]:
     return out
 
 
+# How each kind of test in the catalogue (significance_test) judges change, for the data notes.
+TEST_NOTES = {
+    "survey_z": ("Survey estimates",
+                 "Weighted percentages of the residents' survey (\"don't know\" and no answer excluded), with 95% "
+                 "confidence intervals from the effective sample size (Kish). The change from the previous wave is "
+                 "tested with a two-sided z test of two proportions on the effective sample sizes; no figure is "
+                 "published from too few respondents (n/a, with the reason). A wave counts in the quarter of its "
+                 "last month."),
+    "ci_overlap": ("Published figures",
+                   "Shown as their publisher gives them (the source is named with each): value, 95% confidence "
+                   "interval, count and denominator, for the latest period published by the end of the quarter "
+                   "(the period is shown). Change from the previous period and position against England are judged "
+                   "by whether the 95% confidence intervals overlap (from the count where no interval is "
+                   "published): no overlap is a significant change, red or green by the indicator's polarity."),
+}
+
+
 def _notes(tables, coverage: list[str]) -> dict[str, Any]:
     rules = tables.rules
     cat = tables.catalogue
     sources = cat.groupby("source_system")["indicator_name"].apply(list).to_dict()
+    tests = set(cat["significance_test"].dropna()) if "significance_test" in cat.columns else set()
     return {
         "threshold": rules.threshold,
         "sensitive_themes": sorted(rules.sensitive_themes),
@@ -231,6 +273,7 @@ def _notes(tables, coverage: list[str]) -> dict[str, Any]:
         if tables.scorecard["significance_level"].notna().any() else 0.05,
         "descriptions": _records(cat[["indicator_id", "indicator_name", "key_issue", "priority", "source_system",
                                       "unit", "description"]].sort_values(["key_issue", "indicator_name"])),
+        "tests": [TEST_NOTES[t] for t in TEST_NOTES if t in tests],
     }
 
 
@@ -247,13 +290,16 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
                                    _value(series["value"].get(m)) if m in series.index else None,
                                    bool(series["suppressed"].get(m, False)))
                       for m in q.months_back(36)]
+            # an indicator with no months (a survey estimate, a published figure) has no monthly trend
             trend = charts.line_chart(points, f"Each month, {tables.geography.name(tables.geography.force_area)}",
-                                      r["unit"].capitalize())
+                                      r["unit"].capitalize()) if not series.empty else ""
+
             ind_rows = rows[rows["indicator_id"] == r["indicator_id"]]
             districts = ind_rows[ind_rows["area_type"].isin(["district", "unitary", "county", "cluster"])].copy()
             districts["order"] = districts["area_type"].map({"county": 0, "cluster": 1, "unitary": 2, "district": 2})
             items.append({
                 **r,
+                "value_source": _source(r, ind_rows),
                 "change_12m": _change(r["rolling_12m"], r["rolling_12m_previous"]),
                 "trend_svg": trend,
                 "district_svg": _district_chart(ind_rows, tables, r, f"12 months to {q.end_month:%b %Y}"),
@@ -302,10 +348,15 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
                       for y in tables.years]
             items.append({
                 **r,
+                "value_source": _source(r, rows[rows["indicator_id"] == r["indicator_id"]]),
                 "change_12m": _change(r["rolling_12m"], r["rolling_12m_previous"]),
                 "sentence": change_sentence(r["indicator_name"], _value(r["rolling_12m"]),
                                             _value(r["rolling_12m_previous"]), r["unit"], f"{year.label}",
-                                            r["significant_change"], r["polarity"], year.previous().label),
+                                            r["significant_change"], r["polarity"], year.previous().label)
+                if not r.get("period_label") else  # a value with no windows: against its previous period
+                change_sentence(r["indicator_name"], _value(r["value"]), _value(r.get("previous_value")), r["unit"],
+                                str(r["period_label"]), r["significant_change"], r["polarity"],
+                                str(r.get("previous_period_label") or "the previous period")),
                 "five_year_svg": charts.column_chart(points, r["indicator_name"], r["unit"].capitalize()),
                 "district_svg": _district_chart(rows[rows["indicator_id"] == r["indicator_id"]], tables, r, period,
                                                 title_prefix=f"{r['indicator_name']}: "),
@@ -360,6 +411,8 @@ def annual_context(tables: AnnualTables, costs: pd.DataFrame | None, forces: pd.
             ind = rows[rows["indicator_id"] == item["indicator_id"]]
             recs = {r["area_code"]: r for r in _records(ind, tables.hidden)}
             county_rate = recs.get(geo.county, {}).get("rate")
+            if not any(isinstance(r.get("rate"), (float, int)) or r.get("rate") == SUPPRESSED for r in recs.values()):
+                continue  # an indicator with no rates (a survey estimate, a published figure)
             cells = []
             for code in district_codes:
                 rate = recs.get(code, {}).get("rate")

@@ -28,9 +28,24 @@ STATUS_LABELS = {
     "quarantined": "quarantined",
     "no_denominator": "no denominator",
     "no_population": "no population",
+    "small_base": "too few respondents",
+    "suppressed": "not published by the source",
 }
+# value_kind of the rows whose value is a count (or a ratio of counts) of the warehouse's own, with
+# rolling windows: the rows disclosure control protects. Survey estimates and figures published by
+# others (value_kind survey_estimate, published_figure) come with their own suppression and are
+# shown as their source gives them: a value, its interval and its period.
+WINDOWED_KINDS = ("count", "ratio")
 # Counts that are not available with the row's value: the quarter, and the 12 months that include it.
 NOT_AVAILABLE_WITH_VALUE = ("value", "rolling_12m")
+
+
+def not_available_with_value(value_kind: Any) -> tuple[str, ...]:
+    """The cells not available with a row's value: the quarter and its 12 months for a count or
+    ratio; only the value for a survey estimate or published figure (it has no 12 months at all)."""
+    if isinstance(value_kind, str) and value_kind not in WINDOWED_KINDS:
+        return ("value",)
+    return NOT_AVAILABLE_WITH_VALUE
 
 
 def status_label(status: Any) -> str | None:
@@ -38,6 +53,14 @@ def status_label(status: Any) -> str | None:
     if status is None or status is pd.NA or (isinstance(status, float) and np.isnan(status)) or status == "available":
         return None
     return STATUS_LABELS.get(str(status), str(status).replace("_", " "))
+
+
+def windowed(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose value is a count or ratio with rolling windows (all rows when the table has no
+    value_kind, e.g. a warehouse built before published values existed)."""
+    if "value_kind" not in rows.columns:
+        return np.ones(len(rows), dtype=bool)
+    return rows["value_kind"].isin(WINDOWED_KINDS).to_numpy() | rows["value_kind"].isna().to_numpy()
 
 
 def not_available(rows: pd.DataFrame) -> np.ndarray:
@@ -100,7 +123,14 @@ def geography(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> Geogr
 
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The indicator catalogue in its seed order (the order the partnership lists its indicators)."""
+    """The indicator catalogue in its order (the order the partnership lists its indicators):
+    ``marts.dim_indicator`` (the catalogue seed plus the OHID Fingertips indicators its seed selects),
+    or the seed itself in a warehouse built before that mart existed."""
+    has_dim = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'dim_indicator'"
+    ).fetchone()[0]
+    if has_dim:
+        return con.execute("select * from marts.dim_indicator order by catalogue_order").df()
     return con.execute("select * from reference.indicator_catalogue order by rowid").df()
 
 
@@ -115,7 +145,9 @@ def key_issue_order(cat: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
 
 def _scorecard_cells(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     """The four counts of each scorecard row (all of one quarter) as cells with their true periods:
-    the quarter, the same quarter a year before, and the 12 months ending with each."""
+    the quarter, the same quarter a year before, and the 12 months ending with each. Only the rows
+    of counts and ratios (``windowed``): a survey estimate or a published figure is not a count."""
+    counted = windowed(rows)
     last_year = Quarter(quarter.year.previous(), quarter.number)
     specs = {
         "value": ("quarter", quarter.label),
@@ -129,7 +161,7 @@ def _scorecard_cells(rows: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
             "indicator_id": rows["indicator_id"].to_numpy(), "area_code": rows["area_code"].to_numpy(),
             "measure": measure, "period": period, "value": rows[column].to_numpy(dtype=float),
             "theme": rows["theme"].to_numpy(), "row": np.arange(len(rows)), "column": column,
-        }))
+        })[counted])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -141,7 +173,7 @@ def _apply(rows: pd.DataFrame, row_cells: pd.DataFrame, controlled: pd.DataFrame
     flags = row_cells.merge(controlled[disclosure.CELL_KEY + ["suppressed"]], on=disclosure.CELL_KEY, how="left")
     flags["suppressed"] = flags["suppressed"].fillna(False).astype(bool)
     hidden = flags.pivot_table(index="row", columns="column", values="suppressed", aggfunc="max").reindex(
-        index=np.arange(len(rows)), columns=list(COUNT_COLUMNS)).fillna(False).astype(bool)
+        index=np.arange(len(rows)), columns=list(COUNT_COLUMNS)).astype("boolean").fillna(False).astype(bool)
     out = rows.copy()
     mask_frame = pd.DataFrame(index=rows.index)
     any_hidden = np.zeros(len(rows), dtype=bool)
@@ -288,12 +320,15 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
     geo = geography(con, settings)
     cat = catalogue(con)
     columns = _mart_columns(con)
-    # indicators with all four quarters of the year (a source that starts in January has a Q4 too)
+    kinds = "value_kind" in columns
+    # indicators with all four quarters of the year (a source that starts in January has a Q4 too);
+    # a survey estimate or published figure with a value in the year (a survey may run once a year)
+    published = f" or bool_or(value_kind not in {WINDOWED_KINDS})" if kinds else ""
     rows = con.execute(
-        """select * from marts.mart_scorecard_quarterly where financial_year = ? and fy_quarter = 4
+        f"""select * from marts.mart_scorecard_quarterly where financial_year = ? and fy_quarter = 4
              and indicator_id in (select indicator_id from marts.mart_scorecard_quarterly
                                   where financial_year = ? and value is not null
-                                  group by all having count(distinct fy_quarter) = 4)
+                                  group by all having count(distinct fy_quarter) = 4{published})
            order by indicator_id, area_code""", [year.label, year.label]).df()
     if rows.empty:
         raise LookupError(f"the scorecard mart has no fourth quarter of {year.label}: is the year complete and loaded?")
@@ -331,6 +366,17 @@ def annual_tables(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings:
                           on=["indicator_id", "area_code", "financial_year"], how="left").drop(columns=["theme"])
     yearly["suppressed"] = yearly["suppressed"].fillna(False).astype(bool)
     yearly["value"] = yearly["value"].astype(float).mask(yearly["suppressed"])
+    if kinds:
+        # survey estimates and published figures have no months: a year's value is the one shown at
+        # its fourth quarter (the latest wave or published period by March), as published
+        as_published = con.execute(
+            f"""select indicator_id, area_code, financial_year, value, false as suppressed
+               from marts.mart_scorecard_quarterly
+               where fy_quarter = 4 and value is not null and value_kind not in {WINDOWED_KINDS}
+                 and financial_year in (select unnest(?)) and indicator_id in (select unnest(?))
+               order by all""", [[y.label for y in years], sorted(set(rows["indicator_id"]))]).df()
+        if not as_published.empty:
+            yearly = pd.concat([yearly, as_published], ignore_index=True)
     present = sorted(set(yearly["financial_year"]))
     return AnnualTables(year, scorecard, yearly, [y for y in years if y.label in present], cat, geo,
                         key_issue_order(cat, settings), columns, rules, controlled, hidden)

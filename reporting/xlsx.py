@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reporting.html import SUPPRESSED
-from reporting.tables import NOT_AVAILABLE_WITH_VALUE, QuarterlyTables, status_label
+from reporting.html import SUPPRESSED, TEST_NOTES
+from reporting.tables import QuarterlyTables, not_available_with_value, status_label, windowed
 
 NOT_AVAILABLE = "n/a"
 
@@ -33,6 +33,8 @@ FORMATS = {
     "rolling_12m_previous": "#,##0", "pct_change": '0.0"%"', "change_12m_pct": '0.0"%"', "rate_per_1000": "0.000",
     "rate": "0.000", "p_value": "0.0000", "population": "#,##0", "county_rate_per_1000": "0.000",
     "difference_from_county": "+0.000;-0.000;0.000",
+    "lower_ci": "#,##0.0##", "upper_ci": "#,##0.0##", "numerator_count": "#,##0", "denominator_count": "#,##0",
+    "n_effective": "#,##0.0", "previous_value": "#,##0.0##", "change_from_previous": "+#,##0.0##;-#,##0.0##;0",
 }
 COUNT_FORMATS = {"value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous"}
 # (column, header) of the data sheets, in order
@@ -40,14 +42,21 @@ SHEET_COLUMNS = [
     ("indicator_id", "Indicator id"), ("indicator_name", "Indicator"), ("unit", "Unit"),
     ("area_code", "Area code"), ("area_name", "Area"), ("area_type", "Area type"),
     ("financial_year", "Financial year"), ("fy_quarter", "Quarter"),
-    ("value", "Quarter count"), ("value_same_quarter_last_year", "Same quarter last year"),
+    ("value", "Quarter value"), ("period_label", "Period of the value (published)"),
+    ("lower_ci", "Lower 95% CI"), ("upper_ci", "Upper 95% CI"), ("numerator_count", "Count (published)"),
+    ("denominator_count", "Denominator (published)"), ("n_unweighted", "Respondents"),
+    ("n_effective", "Effective sample size"), ("previous_period_label", "Previous period"),
+    ("previous_value", "Previous period value"), ("change_from_previous", "Change from previous period"),
+    ("value_same_quarter_last_year", "Same quarter last year"),
     ("pct_change", "Change on last year (%)"), ("rolling_12m", "Rolling 12 months"),
     ("rolling_12m_previous", "Previous 12 months"), ("change_12m_pct", "12-month change (%)"),
     ("rate_per_1000", "Rate per 1,000 (12 months)"), ("rate", "Rate (12 months)"), ("rate_per", "Rate per"),
     ("population_group", "Population group"), ("population", "Population"),
     ("population_year", "Population year"), ("p_value", "p-value"), ("significant_change", "Significant change"),
     ("direction", "Direction"), ("rag", "RAG"), ("district_rank", "District rank (1 = highest rate)"),
+    ("against_benchmark", "Against benchmark"), ("benchmark_compare", "Benchmark"),
     ("value_status", "Value status"), ("value_status_reason", "Why not available"),
+    ("value_source", "Source of the value"),
 ]
 
 
@@ -96,7 +105,7 @@ def _write_table(ws, frame: pd.DataFrame, hidden: pd.DataFrame, columns: list[tu
             value = SUPPRESSED if is_hidden else _cell_value(row.get(column))
             if column == "value_status" and label:
                 value = label
-            if value is None and label and column in NOT_AVAILABLE_WITH_VALUE:
+            if value is None and label and column in not_available_with_value(_cell_value(row.get("value_kind"))):
                 value = NOT_AVAILABLE  # not available (value_status says why), never a blank or a 0
             if isinstance(value, float) and column in COUNT_FORMATS and value.is_integer():
                 value = int(value)  # whole counts as integers; adjusted KSI keeps its decimals
@@ -158,7 +167,7 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
 
     ws = wb.create_sheet("District comparison")
     _title(ws, f"Districts against Lancashire-12: rolling 12 months to {q.end_month:%B %Y}", legend)
-    districts = rows[rows["area_code"].isin(geo.districts["area_code"])].copy()
+    districts = rows[rows["area_code"].isin(geo.districts["area_code"]) & windowed(rows)].copy()  # rates only
     county = rows[rows["area_code"] == geo.county].set_index("indicator_id")["rate_per_1000"]
     districts["county_rate_per_1000"] = districts["indicator_id"].map(county)
     districts["difference_from_county"] = districts["rate_per_1000"] - districts["county_rate_per_1000"]
@@ -186,7 +195,10 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
         ("Areas", "Lancashire-14 (E23000003) = police force area (12 districts + Blackburn with Darwen + Blackpool; "
                   "police data: every crime the force recorded, including those without a location). "
                   "Lancashire-12 (E10000017) = county council area (12 districts). Clusters = sums of members."),
-        ("Quarter count", "The count in the three months of the quarter; 'Same quarter last year' the same three months a year earlier."),
+        ("Quarter value", "The count in the three months of the quarter; 'Same quarter last year' the same three months a year earlier. "
+                          "For a survey estimate or a published figure (a 'Period of the value' is given): the value "
+                          "of that survey wave or published period, with its 95% confidence interval, count or "
+                          "respondents, and its change from the previous period."),
         ("Rolling 12 months", "The 12 months ending with the quarter, compared with the 12 months before."),
         ("Rate per 1,000", "Rolling 12-month count per 1,000 residents (ONS mid-year estimate; 'Population year' says which)."),
         ("Significance", "Exact Poisson (conditional binomial) test of the rolling 12 months against the previous 12, "
@@ -204,6 +216,8 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
         ("Traceability", "Every row carries the indicator id, area code, financial year and quarter of "
                          "marts.mart_scorecard_quarterly, where the true values are kept."),
     ]
+    tests = set(tables.catalogue["significance_test"].dropna()) if "significance_test" in tables.catalogue else set()
+    notes += [(title, text) for test, (title, text) in TEST_NOTES.items() if test in tests]
     for code, text in tables.catalogue[["source_system", "indicator_name"]].groupby("source_system"):
         notes.append((f"Source: {code}", ", ".join(text["indicator_name"])))
     for i, (k, v) in enumerate(notes, start=1):

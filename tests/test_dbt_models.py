@@ -33,6 +33,7 @@ UNIT_TESTS: dict[str, tuple[str, ...]] = {
         "int_scorecard_quarterly_base_marac_hand_calculation",
     ),
     "int_crime_extract_attributed": ("int_crime_extract_attributed_night_time_economy_and_key_issue",),
+    "int_scorecard_published_values": ("int_scorecard_published_values_survey_waves_and_fingertips_periods",),
     "dim_month": ("dim_month_financial_year_and_quarter", "dim_month_stretches_to_cover_the_data"),
     "fct_road_casualty": (
         "fct_road_casualty_road_user_groups_ksi_and_adjusted_serious",

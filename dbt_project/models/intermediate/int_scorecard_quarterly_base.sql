@@ -35,7 +35,10 @@ months as (
 
 catalogue as (
 
+    -- counts and ratios; the published values (survey, Fingertips) are int_scorecard_published_values
     select * from {{ ref('indicator_catalogue') }}
+
+    where source_model not in {{ published_value_models_sql() }}
 
 ),
 

@@ -8,6 +8,13 @@ Indicators whose catalogue significance_test is not 'poisson' (ratios, money) ge
 A cell whose value is not available (value_status other than 'available': not received,
 quarantined, no denominator) has no value and gets no test and no RAG either; nor does a row
 whose rolling 12 months are null (a month of either window not available).
+
+The indicators that are not counts of events (residents' survey estimates, OHID Fingertips
+figures: int_scorecard_published_values, tested and coloured there by their own sources' rules)
+are appended with the same columns. Columns added for them (null for counts and ratios, except
+value_kind): value_kind, value_source, period_label, lower_ci, upper_ci, numerator_count,
+denominator_count, n_unweighted, n_effective, previous_period_label, previous_value,
+change_from_previous.
 """
 
 import numpy as np
@@ -61,7 +68,7 @@ def model(dbt, session):
     tests["rag"] = np.where(known, colour, None)
 
     scored = base.join(session.from_df(tests), ", ".join(keys))
-    return scored.project(
+    counts = scored.project(
         f"""
         indicator_id,
         indicator_name,
@@ -106,6 +113,26 @@ def model(dbt, session):
         benchmark_low,
         benchmark_high,
         benchmark_compare,
-        against_benchmark
+        against_benchmark,
+        case when is_ratio then 'ratio' else 'count' end as value_kind,
+        cast(null as varchar) as value_source,
+        cast(null as varchar) as period_label,
+        cast(null as double) as lower_ci,
+        cast(null as double) as upper_ci,
+        cast(null as double) as numerator_count,
+        cast(null as double) as denominator_count,
+        cast(null as integer) as n_unweighted,
+        cast(null as double) as n_effective,
+        cast(null as varchar) as previous_period_label,
+        cast(null as double) as previous_value,
+        cast(null as double) as change_from_previous
         """
-    ).order("indicator_id, area_code, quarter_end_month")
+    )
+    # the same columns in the same order (a union is by position)
+    published = dbt.ref("int_scorecard_published_values").project(
+        ", ".join(
+            f"cast({significance_level!r} as double) as significance_level" if c == "significance_level" else c
+            for c in counts.columns
+        )
+    )
+    return counts.union(published).order("indicator_id, area_code, quarter_end_month")
