@@ -2,10 +2,12 @@
 
 The Board's outputs must not publish a table that is incomplete, inconsistent or discloses a
 small count, and auditors must be able to see what was checked. So the one GE project committed
-in ``gx/`` (suites ``scorecard_mart`` and ``scorecard_output``, see ``reporting.gx_project``) is
-run by:
+in ``gx/`` (its suites are ``reporting.gx_project.SUITES``) is run by:
 
-* ``check_scorecard_mart``: the Dagster asset check on ``marts/mart_scorecard_quarterly``;
+* ``check_mart``: the blocking Dagster asset checks on the marts (``scorecard_mart`` on
+  ``marts/mart_scorecard_quarterly``, ``fire_incidents`` on ``marts/fct_fire_incident``,
+  ``survey_indicators`` on ``marts/mart_survey_indicators``, ``health_indicators`` on
+  ``marts/mart_health_indicators``; ``check_scorecard_mart`` is the first);
 * ``check_output_table``: each output writer, on the disclosure-controlled rows it is about to
   publish; it raises ``OutputCheckFailed`` so the output is not written.
 
@@ -30,6 +32,8 @@ from warehouse.settings import DBT_PROJECT_DIR, csw_home
 SCORECARD_MART_TABLE = "marts.mart_scorecard_quarterly"
 DEFAULT_THRESHOLD = 5
 DEFAULT_SENSITIVE_THEMES = ("domestic abuse", "sexual offences", "exploitation")
+DEFAULT_SURVEY_MIN = 50  # [survey] min_respondents
+ENGLAND = "E92000001"
 # How many failing values a failure message quotes per expectation (the result keeps more).
 MESSAGE_EXAMPLES = 5
 
@@ -98,20 +102,32 @@ def suite_parameters(settings: dict[str, Any], include_clusters: bool = True) ->
         "additive_area_members": {**{code: lancashire_12 for code in county}, **clusters},
         "disclosure_threshold": disclosure.get("threshold", DEFAULT_THRESHOLD),
         "sensitive_themes": list(disclosure.get("sensitive_themes", DEFAULT_SENSITIVE_THEMES)),
+        # fire_incidents: the districts and unitaries an incident can be attributed to
+        "districts": [a["area_code"] for a in areas if a["area_type"] in ("district", "unitary")],
+        # health_indicators: the partnership's areas (seed lancashire_areas) and England, the comparator
+        "health_areas": [a["area_code"] for a in areas] + [ENGLAND],
+        # survey_indicators: the small-base rule
+        "survey_min_respondents": int(settings.get("survey", {}).get("min_respondents", DEFAULT_SURVEY_MIN)),
     }
 
 
 # --- running a suite ------------------------------------------------------------------------------
 
-def _where(index_entry: Any) -> str:
-    if isinstance(index_entry, dict):
-        keys = [str(index_entry.get(k)) for k in ("indicator_id", "area_code", "financial_year")]
+def _where(index_entry: Any, key_columns: tuple[str, ...]) -> str:
+    """Where a failing value is, by the suite's key columns: ``crime_burglary E07000123 2024/25 Q2``
+    for the scorecard, ``<sha256> line 17`` for a fact row, ``11201 E07000117 Persons All ages`` ..."""
+    if not isinstance(index_entry, dict):
+        return f"row {index_entry}"
+    if "fy_quarter" in key_columns:
+        keys = [str(index_entry.get(k)) for k in key_columns if k != "fy_quarter"]
         quarter = index_entry.get("fy_quarter")
         return " ".join(keys) + (f" Q{quarter}" if quarter is not None else "")
-    return f"row {index_entry}"
+    if tuple(key_columns) == ("source_file", "source_row"):
+        return f"{index_entry.get('source_file')} line {index_entry.get('source_row')}"
+    return " ".join(str(index_entry.get(k)) for k in key_columns)
 
 
-def _describe_failure(result: Any) -> str:
+def _describe_failure(result: Any, key_columns: tuple[str, ...]) -> str:
     """'description [type(column)]: n unexpected, e.g. ...' for one failed expectation result."""
     config = result.expectation_config
     column = config.kwargs.get("column")
@@ -124,7 +140,7 @@ def _describe_failure(result: Any) -> str:
     values = list(details.get("partial_unexpected_list") or [])[:MESSAGE_EXAMPLES]
     where = list(details.get("partial_unexpected_index_list") or [])[:MESSAGE_EXAMPLES]
     if column and where and len(where) == len(values):
-        values = [f"{v!r} at {_where(w)}" for v, w in zip(values, where)]
+        values = [f"{v!r} at {_where(w, key_columns)}" for v, w in zip(values, where)]
     count = details.get("unexpected_count")
     if count is None:
         return f"{text}: observed {details.get('observed_value')!r}"
@@ -135,7 +151,7 @@ def _run_suite(suite: str, table: str, frame: pd.DataFrame, settings: dict[str, 
                include_clusters: bool) -> CheckOutcome:
     import great_expectations as gx
 
-    from reporting.gx_project import open_context
+    from reporting.gx_project import SUITES, open_context
 
     context = open_context(home)
     checkpoint = context.checkpoints.get(suite)
@@ -145,9 +161,37 @@ def _run_suite(suite: str, table: str, frame: pd.DataFrame, settings: dict[str, 
         run_id=gx.RunIdentifier(run_name=table),
     )
     (validation,) = result.run_results.values()
-    failures = [_describe_failure(r) for r in validation.results if not r.success]
+    key_columns = SUITES[suite].key_columns
+    failures = [_describe_failure(r, key_columns) for r in validation.results if not r.success]
     return CheckOutcome(suite=suite, table=table, success=bool(validation.success), failures=failures,
                         statistics=dict(validation.statistics))
+
+
+def check_table(suite: str, frame: pd.DataFrame, settings: dict[str, Any], *, table: str | None = None,
+                home: Path | None = None) -> CheckOutcome:
+    """Run one mart suite of the project on ``frame`` (the rows of its table, or a changed copy).
+
+    ``table`` names the rows in the message and the Data Docs (default: the suite's table);
+    ``home`` defaults to ``$CSW_HOME``.
+    """
+    from reporting.gx_project import SUITES
+
+    home = Path(home) if home is not None else csw_home()
+    name = table or SUITES[suite].table or suite
+    return _run_suite(suite, name, frame, settings, home, include_clusters=True)
+
+
+def read_mart(con: duckdb.DuckDBPyConnection, suite: str) -> pd.DataFrame:
+    """The whole table a mart suite checks."""
+    from reporting.gx_project import SUITES
+
+    return con.execute(f"select * from {SUITES[suite].table}").df()
+
+
+def check_mart(con: duckdb.DuckDBPyConnection, suite: str, settings: dict[str, Any], *,
+               home: Path | None = None) -> CheckOutcome:
+    """Validate the whole table of a mart suite (``reporting.gx_project.SUITES``) as the warehouse holds it."""
+    return check_table(suite, read_mart(con, suite), settings, home=home)
 
 
 def check_output_table(name: str, frame: pd.DataFrame, settings: dict, *, home: Path | None = None) -> None:
@@ -175,9 +219,7 @@ def check_scorecard_mart(con: duckdb.DuckDBPyConnection, settings: dict, *, home
     """Validate the whole scorecard mart (true values: no disclosure expectation)."""
     from reporting.gx_project import MART_SUITE
 
-    home = Path(home) if home is not None else csw_home()
-    return _run_suite(MART_SUITE, SCORECARD_MART_TABLE, read_scorecard_mart(con), settings, home,
-                      include_clusters=True)
+    return check_mart(con, MART_SUITE, settings, home=home)
 
 
 def build_data_docs(home: Path) -> Path:
@@ -188,11 +230,11 @@ def build_data_docs(home: Path) -> Path:
     """
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    from reporting.gx_project import DATA_DOCS_SITE, MART_SUITE, OUTPUT_SUITE, open_context
+    from reporting.gx_project import DATA_DOCS_SITE, SUITES, open_context
 
     context = open_context(Path(home))
     context.build_data_docs(
         site_names=[DATA_DOCS_SITE],
-        resource_identifiers=[ExpectationSuiteIdentifier(name=s) for s in (MART_SUITE, OUTPUT_SUITE)],
+        resource_identifiers=[ExpectationSuiteIdentifier(name=s) for s in SUITES],
     )
     return Path(home) / "outputs" / "data_docs" / "index.html"

@@ -30,8 +30,10 @@ LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
 FORCE_AREA, COUNTY = "E23000003", "E10000017"
 VAP = ("homicide", "violence with injury", "violence without injury", "stalking and harassment")
 VIOLENCE = ("homicide", "violence with injury", "violence without injury")
-# The demo's reference formats (ingestion/demo_restricted.py): crime, DA incident, victim.
-REFERENCE_PATTERNS = (r"06/[0-9]{6}/[0-9]{2}", r"DA[0-9]{6}-[0-9]{5}", r"V[0-9]{7}")
+# The demo's reference formats: crime, DA incident, victim (ingestion/demo_restricted.py), survey
+# respondent (ingestion/demo_survey.py), fire incident (ingestion/demo_fire.py).
+REFERENCE_PATTERNS = (r"06/[0-9]{6}/[0-9]{2}", r"DA[0-9]{6}-[0-9]{5}", r"V[0-9]{7}", r"LT-[0-9]{6}",
+                      r"LFRS/[0-9]{6}/[0-9]{5}")
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +176,9 @@ def test_restricted_files_loaded_and_bad_rows_quarantined_with_named_rules(home:
 def _references(home: Path) -> set[str]:
     refs: set[str] = set()
     for feed, columns in (("police_crime_extract", ("Crime Reference", "Victim Reference")),
-                          ("police_da_incidents", ("Incident Reference", "Victim Reference"))):
+                          ("police_da_incidents", ("Incident Reference", "Victim Reference")),
+                          ("residents_survey", ("Respondent Reference",)),
+                          ("fire_incidents", ("Incident Reference",))):
         df = _read(home / "landing" / feed)
         for c in columns:
             refs |= set(df[c].drop_nulls().to_list())
@@ -188,13 +192,15 @@ def _found(text: str) -> set[str]:
 def test_no_raw_reference_anywhere_the_run_wrote(home: Path, con) -> None:
     """Every file under the home except the landed inputs (the DuckDB file, Dagster's sqlite
     storage and logs, outputs, settings), the repo's dbt target and logs, and every column of
-    every table: none holds a crime, incident or victim reference of the input."""
+    every table: none holds a crime, incident, victim, fire incident or survey respondent reference
+    of the input."""
     refs = _references(home)
     assert len(refs) > 1000
     landing = home / "landing"
-    # positive control: the scanner finds the references where they are
-    sample = next((landing / "police_crime_extract").glob("*.csv")).read_text()
-    assert _found(sample) & refs
+    # positive control: the scanner finds the references where they are, of every restricted feed
+    for feed in ("police_crime_extract", "police_da_incidents", "residents_survey", "fire_incidents"):
+        sample = next((landing / feed).glob("*.csv")).read_text()
+        assert _found(sample) & refs, feed
 
     scanned = 0
     roots = [home, REPO / "dbt_project" / "target", REPO / "dbt_project" / "logs"]

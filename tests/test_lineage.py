@@ -357,3 +357,107 @@ def test_ratio_traced_through_its_components_recounted_from_the_marac_returns(
     assert parts["numerator"]["indicator_id"] == "marac_repeat_cases" and parts["numerator"]["value"] == repeats
     assert parts["denominator"]["indicator_id"] == "marac_cases" and parts["denominator"]["value"] == cases
     assert doc["recount"]["rows"] == 2 * chosen.height  # each return counts once in each component
+
+
+# --- the new feeds: fire incidents, residents' survey, OHID Fingertips ---------------------------
+
+def _lookup(home: Path) -> dict[str, str]:
+    code_to_lad: dict[str, str] = {}
+    for path in sorted((home / "landing" / "ons_lsoa_lookup").glob("*.csv")):
+        df = pl.read_csv(path, infer_schema=False)
+        lsoa = next(c for c in df.columns if re.fullmatch(r"LSOA\d\dCD", c))
+        lad = next(c for c in df.columns if re.fullmatch(r"LAD\d\dCD", c))
+        code_to_lad.update(dict(zip(df[lsoa], df[lad])))
+    return code_to_lad
+
+
+def _category(column: str) -> pl.Expr:
+    """The fire contract's reading of a category: any case, '-' or '_' read as a space."""
+    return pl.col(column).str.to_lowercase().str.replace_all(r"[-_]", " ").str.strip_chars()
+
+
+def test_fire_indicator_traced_to_the_landed_incidents(home: Path, capsys: pytest.CaptureFixture) -> None:
+    """Deliberate secondary fires in Lancashire-12 for a quarter, re-counted here from the landed
+    incident files: the district of the LSOA (ONS lookups), else the district code given."""
+    fire = pl.concat([_read(p) for p in sorted((home / "landing" / "fire_incidents").glob("*.csv"))])
+    district_code = pl.col("Ward or District Code").str.extract(r"^((?:E0[6-9]|W06)\d{6})$", 1)
+    fire = fire.with_columns(
+        pl.coalesce(pl.col("LSOA Code").replace_strict(_lookup(home), default=None, return_dtype=pl.Utf8),
+                    district_code).alias("lad"),
+        pl.col("Call Date Time").str.slice(0, 7).alias("month"),
+    )
+    period = "2023/24-Q2"
+    months = [m.isoformat()[:7] for m in fy_months(period)]
+    rows = fire.filter((_category("Incident Group") == "fire") & (_category("Fire Type") == "secondary")
+                       & (_category("Cause") == "deliberate") & pl.col("month").is_in(months)
+                       & pl.col("lad").is_in(LANCASHIRE_12))
+    assert rows.height > 0
+    code, out = run_trace(capsys, home, "fire_deliberate_secondary", COUNTY, period, "--format", "json", "--rows")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["value"] == rows.height and doc["recount"]["matches"]
+    assert {f["file_name"]: f["rows"] for f in doc["files"]} == dict(rows.group_by("file").len().iter_rows())
+    assert sorted((r["file_name"], r["line"]) for r in doc["rows"]) == sorted(rows.select("file", "line").iter_rows())
+    assert {f["feed"] for f in doc["files"]} == {"fire_incidents"}
+
+
+SAFE = {"very safe": 1, "fairly safe": 1, "a bit unsafe": 0, "very unsafe": 0}
+
+
+def test_survey_estimate_traced_to_its_respondents(home: Path, capsys: pytest.CaptureFixture) -> None:
+    """The county's % feeling safe after dark in a wave, re-estimated here from the landed survey
+    files (each respondent once a wave, a known district, a positive weight, known answers): the
+    trace names the same respondents by file and line, and shows no respondent reference."""
+    names = {a[1].lower(): a[0] for a in AREAS} | {a[0].lower(): a[0] for a in AREAS}
+    landed = pl.concat([_read(p) for p in sorted((home / "landing" / "residents_survey").glob("*.csv"))])
+    dont_know = ["don't know", "dont know", "don\u2019t know"]
+    valid = {"Safe Alone Day": [*SAFE, *dont_know], "Safe Alone After Dark": [*SAFE, *dont_know],
+             "Agencies Dealing With Issues": ["strongly agree", "tend to agree", "neither agree nor disagree",
+                                              "tend to disagree", "strongly disagree", *dont_know]}
+    survey = (
+        landed.with_columns(pl.col("District").str.to_lowercase().replace_strict(names, default=None,
+                                                                                  return_dtype=pl.Utf8).alias("lad"),
+                            pl.col("Survey Weight").cast(pl.Float64, strict=False).alias("w"),
+                            *[pl.col(a).str.to_lowercase().str.strip_chars().replace("", None).alias(a) for a in valid])
+        .unique(subset=["Respondent Reference", "Wave"], keep="first", maintain_order=True)
+        .filter(pl.col("lad").is_not_null() & (pl.col("w") > 0)
+                & pl.all_horizontal(pl.col(a).is_null() | pl.col(a).is_in(v) for a, v in valid.items()))
+        .with_columns(pl.col("Safe Alone After Dark").replace_strict(SAFE, default=None, return_dtype=pl.Int64)
+                      .alias("y"))
+    )
+    wave = survey.filter(pl.col("Wave").str.replace("/", "-").str.replace(" ", "-").str.to_uppercase()
+                         == "2024-25-Q1")
+    cell = wave.filter(pl.col("lad").is_in(LANCASHIRE_12) & pl.col("y").is_not_null())
+    expected = 100 * (cell["w"] * cell["y"]).sum() / cell["w"].sum()
+
+    code, out = run_trace(capsys, home, "survey_feel_safe_after_dark", COUNTY, "2024/25-Q1", "--format", "json",
+                          "--rows")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["kind"] == "survey_estimate" and doc["recount"]["matches"]
+    assert doc["value"] == pytest.approx(expected) and doc["recount"]["rows"] == cell.height
+    assert sorted((r["file_name"], r["line"]) for r in doc["rows"]) == sorted(cell.select("file", "line").iter_rows())
+    # no reference, and no pseudonym either (the rows are fct_survey_response's: file and line)
+    assert not re.search(r"LT-[0-9]{6}", out) and not any("respondent_reference" in r for r in doc["rows"])
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        pseudonyms = {p for (p,) in con.execute("select distinct respondent_reference from raw.residents_survey"
+                                                ).fetchall()}
+    assert pseudonyms and not {p for p in pseudonyms if p in out}
+    code, text = run_trace(capsys, home, "survey_feel_safe_after_dark", COUNTY, "2024-25-Q1")
+    assert code == 0 and "MATCHES the published cell" in text
+
+
+def test_fingertips_figure_traced_to_the_published_row(home: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out = run_trace(capsys, home, "fingertips_11201", "E07000123", "latest", "--format", "json")
+    assert code == 0, out
+    doc = json.loads(out)
+    row = doc["detail"]["published_row"]
+    export = _read(next((home / "landing" / "fingertips").glob(row["file_name"])))
+    published = export.filter(pl.col("line") == row["line"]).row(0, named=True)
+    assert published["Indicator ID"] == "11201" and published["Area Code"] == "E07000123"
+    assert published["Time period"] == doc["detail"]["time_period"]
+    assert float(published["Value"]) == pytest.approx(doc["value"]) and doc["recount"]["matches"]
+    landed = home / "landing" / "fingertips" / row["file_name"]
+    assert doc["files"][0]["sha256"] == hashlib.sha256(landed.read_bytes()).hexdigest() == row["sha256"]
+    code, text = run_trace(capsys, home, "fingertips_11201", "E07000123", published["Time period"])
+    assert code == 0 and f"{row['file_name']} line {row['line']}" in text

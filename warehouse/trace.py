@@ -18,6 +18,18 @@ districts (``staging.int_area_district_members``: a district itself, Lancashire-
 districts, a cluster its configured members).
 
 The trace also re-counts the value from those rows and says whether it matches the published value.
+
+Figures that are not counts of events are traced by their indicator's ``source_model`` (``TRACERS``):
+
+* ``mart_survey_indicators`` (residents' survey): the cell of the mart for a wave (or the wave the
+  scorecard shows for a financial quarter), re-estimated from the respondents of
+  ``marts.fct_survey_response`` in the area's member districts (weighted percentage, respondents,
+  Kish effective size), their files and, with rows, each respondent's file, line, district, weight
+  and answer; never a reference or pseudonym, and no answer or percentage of a suppressed cell;
+* ``mart_health_indicators`` (OHID Fingertips): the figure of the indicator's headline sex and age
+  for a time period as published (or ``latest``, or the period the scorecard shows for a quarter),
+  to the published row of the export it was loaded from: file, line and every value as loaded, the
+  warehouse's figure compared with it, and the other exports of the same figure (revisions).
 """
 
 from __future__ import annotations
@@ -40,6 +52,8 @@ FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
 MONTHLY_MART = "marts.mart_indicator_monthly"
 QUARTERLY_MART = "marts.mart_scorecard_quarterly"
 EVENTS = "staging.int_indicator_events"
+INDICATORS = "marts.dim_indicator"
+CATALOGUE = "reference.indicator_catalogue"
 
 
 class TraceError(ValueError):
@@ -97,10 +111,19 @@ class Trace:
     rows_limit: int | None = None
     # Ratio indicators (catalogue numerator_id / denominator_id): each component's re-count.
     components: list[dict[str, Any]] = field(default_factory=list)
+    # count (events re-counted), survey_estimate (re-estimated from the respondents) or
+    # published_figure (OHID Fingertips: the published row of the export); ``detail`` holds what
+    # the latter two show (the published cell, the re-estimate, the published row ...).
+    kind: str = "count"
+    detail: dict[str, Any] = field(default_factory=dict)
+    # Set by the survey and Fingertips traces, which decide what matching means for them.
+    match: bool | None = None
 
     @property
     def matches(self) -> bool:
         """The re-count of the contributing rows gives the published value."""
+        if self.match is not None:
+            return self.match
         if self.value is None or self.recount_value is None:
             return False
         # The marts store ratios rounded to 6 decimals; counts match exactly.
@@ -110,6 +133,7 @@ class Trace:
     def as_dict(self) -> dict[str, Any]:
         return {
             "indicator_id": self.indicator["indicator_id"],
+            "kind": self.kind,
             "area_code": self.area["area_code"],
             "period": {"kind": self.period.kind, "label": self.period.label,
                        "months": [m.isoformat()[:7] for m in self.period.months]},
@@ -125,6 +149,7 @@ class Trace:
             "build": self.build,
             "rows": self.rows,
             "rows_limit": self.rows_limit,
+            "detail": self.detail,
         }
 
 
@@ -141,9 +166,12 @@ def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
 
 
 def _indicator(con: duckdb.DuckDBPyConnection, indicator_id: str) -> dict[str, Any]:
-    rows = _records(con, "select * from reference.indicator_catalogue where indicator_id = ?", [indicator_id])
+    """The indicator's definition: marts.dim_indicator (the catalogue's rows and the Fingertips
+    indicators derived from the seed fingertips_indicators), else reference.indicator_catalogue."""
+    table = INDICATORS if _table_exists(con, INDICATORS) else CATALOGUE
+    rows = _records(con, f"select * from {table} where indicator_id = ?", [indicator_id])
     if not rows:
-        known = [r[0] for r in con.execute("select indicator_id from reference.indicator_catalogue order by 1").fetchall()]
+        known = [r[0] for r in con.execute(f"select indicator_id from {table} order by 1").fetchall()]
         raise TraceError(f"unknown indicator {indicator_id!r}; known: {', '.join(known)}")
     return rows[0]
 
@@ -356,11 +384,24 @@ def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, per
           force_area_code: str, raw_table_of: Callable[[str], str | None],
           with_rows: bool = False, limit: int | None = None) -> Trace:
     """Trace one published figure (see the module docstring)."""
-    period = parse_period(period_text)
-    for table in (MONTHLY_MART, EVENTS, "meta.source_files"):
+    for table in ("meta.source_files", "marts.dim_area"):
         if not _table_exists(con, table):
             raise TraceError(f"the warehouse has no {table}: run `csw run` first")
     indicator = _indicator(con, indicator_id)
+    tracer = TRACERS.get(indicator["source_model"])
+    if tracer is not None:
+        try:
+            area = _area(con, area_code, force_area_code)
+        except TraceError:
+            if indicator["source_model"] != HEALTH_MODEL:
+                raise
+            # OHID publishes areas the partnership does not report on (England, the comparator)
+            area = {"area_code": area_code, "area_name": None, "area_type": None, "member_districts": []}
+        return tracer(con, indicator, area, period_text, raw_table_of=raw_table_of, with_rows=with_rows, limit=limit)
+    period = parse_period(period_text)
+    for table in (MONTHLY_MART, EVENTS):
+        if not _table_exists(con, table):
+            raise TraceError(f"the warehouse has no {table}: run `csw run` first")
     area = _area(con, area_code, force_area_code)
     value, value_source, monthly = _published(con, indicator_id, area_code, period)
     parts = _ratio_parts(indicator)
@@ -393,3 +434,300 @@ def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, per
     if with_rows:
         result.rows = _rows(con, events_cte, params, files, raw_table_of, limit)
     return result
+
+
+# --- figures that are not counts of events: survey estimates, OHID Fingertips figures -----------
+# Dispatched on the indicator's source_model (the catalogue's, or dim_indicator's for the
+# Fingertips indicators it derives from the seed fingertips_indicators): no indicator id is
+# written here.
+
+SURVEY_MODEL = "mart_survey_indicators"
+HEALTH_MODEL = "mart_health_indicators"
+SURVEY_MART = "marts.mart_survey_indicators"
+SURVEY_FACT = "marts.fct_survey_response"
+HEALTH_MART = "marts.mart_health_indicators"
+HEALTH_FACT = "marts.fct_health_indicator"
+HEALTH_FEED = "fingertips"
+# fct_survey_response columns shown for a respondent's row (never a reference or pseudonym: the
+# fact has none, and the raw table is not read)
+SURVEY_ROW_COLUMNS = ("wave", "lad_code", "lad_name", "age_band", "sex", "weight")
+
+
+def _file_records(con: duckdb.DuckDBPyConnection, shas: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """meta.source_files by sha256 (the loaded record when a file was landed more than once)."""
+    rows = _records(con, """
+        select feed, file_name, sha256, received_at, run_id as load_run_id, status, partition_key,
+               rows_loaded as file_rows_loaded
+        from meta.source_files where sha256 in (select unnest(?::varchar[]))
+        qualify row_number() over (partition by sha256 order by status = 'loaded' desc, received_at desc) = 1
+    """, [list(shas)])
+    return {r["sha256"]: r for r in rows}
+
+
+def _survey_flag(indicator_id: str) -> tuple[str, str]:
+    from warehouse import survey
+
+    for ind, flag, answer, _ in survey.INDICATORS:
+        if ind == indicator_id:
+            return flag, answer
+    raise TraceError(f"indicator {indicator_id!r} has source model {SURVEY_MODEL} but warehouse.survey does not "
+                     f"define it (known: {', '.join(i[0] for i in survey.INDICATORS)})")
+
+
+def _survey_wave(con: duckdb.DuckDBPyConnection, indicator_id: str, text: str) -> tuple[dict[str, Any], str]:
+    """The wave a period names: a wave key (``2024-25-Q1``, ``2024-05``) or label (``2024/25 Q1``),
+    or a financial quarter ``2024/25-Q1``: the latest wave ending in it, the one the scorecard shows."""
+    waves = _records(con, f"""
+        select distinct wave, wave_label, wave_kind, wave_start, wave_end_month, financial_year, fy_quarter
+        from {SURVEY_MART} where indicator_id = ? order by wave_start, wave_end_month, wave""", [indicator_id])
+    if not waves:
+        raise TraceError(f"no survey wave of {indicator_id} in {SURVEY_MART}")
+    wanted = text.strip().lower()
+    for wave in waves:
+        if wanted in (wave["wave"].lower(), str(wave["wave_label"]).lower()):
+            return wave, f"wave {wave['wave']}"
+    known = ", ".join(w["wave"] for w in waves)
+    try:
+        period = parse_period(text)
+    except TraceError:
+        raise TraceError(f"period {text!r}: not a survey wave of {indicator_id} (waves: {known}) nor a "
+                         "financial quarter 2024/25-Q1") from None
+    if period.kind != "quarter":
+        raise TraceError(f"period {text!r}: survey figures are per wave ({known}) or financial quarter (2024/25-Q1)")
+    ending = [w for w in waves if w["financial_year"] == period.financial_year and w["fy_quarter"] == period.fy_quarter]
+    if not ending:
+        raise TraceError(f"no survey wave ended in {period.label} (waves: {known})")
+    wave = max(ending, key=lambda w: (w["wave_end_month"], w["wave_start"], w["wave"]))
+    return wave, f"the latest wave ending in {period.label} (as the scorecard shows it): {wave['wave']}"
+
+
+def _trace_survey(con: duckdb.DuckDBPyConnection, indicator: dict[str, Any], area: dict[str, Any], period_text: str,
+                  *, with_rows: bool, limit: int | None, **_: Any) -> Trace:
+    """A residents' survey estimate, re-estimated from the respondents' rows of fct_survey_response."""
+    for table in (SURVEY_MART, SURVEY_FACT):
+        if not _table_exists(con, table):
+            raise TraceError(f"the warehouse has no {table}: run `csw run` first")
+    indicator_id, area_code = indicator["indicator_id"], area["area_code"]
+    flag, answer = _survey_flag(indicator_id)
+    wave, chosen = _survey_wave(con, indicator_id, period_text)
+    cells = _records(con, f"select * from {SURVEY_MART} where indicator_id = ? and area_code = ? and wave = ?",
+                     [indicator_id, area_code, wave["wave"]])
+    if not cells:
+        raise TraceError(f"{SURVEY_MART} has no row for {indicator_id} {area_code} wave {wave['wave']}")
+    cell = cells[0]
+    area["rule"] = (f"the respondents of its member district(s), pooled with their survey weights as supplied: "
+                    f"{', '.join(area['member_districts'])}; valid answers only (don't know and no answer excluded)")
+    respondents = f"""respondents as (
+        select * from {SURVEY_FACT}
+        where wave = ? and {flag} is not null and lad_code in (
+            select members.lad_code from staging.int_area_district_members as members where members.area_code = ?)
+    )"""
+    params = [wave["wave"], area_code]
+    n, sum_w, sum_w2, sum_wy = con.execute(
+        f"with {respondents} select count(*), sum(weight), sum(weight * weight), sum(weight * {flag}) from respondents",
+        params).fetchone()
+    # a suppressed cell is not re-estimated either (the trace would publish what the mart hides):
+    # its re-count confirms the small base only
+    recount = 100.0 * sum_wy / sum_w if n and sum_w and cell["is_published"] else None
+    n_eff = sum_w * sum_w / sum_w2 if n and sum_w2 else None
+    published = cell["value_pct"] if cell["is_published"] else None
+    same_base = int(n) == int(cell["n_unweighted"] or 0) and (
+        n_eff is None or cell["n_effective"] is None or abs(n_eff - cell["n_effective"]) <= 1e-6 * max(1.0, n_eff))
+    if cell["is_published"]:
+        match = same_base and recount is not None and abs(recount - published) <= 1e-6
+    else:  # suppressed: no value shown, and the re-count confirms the base the reason gives
+        match = same_base
+    per_file = _records(con, f"""
+        with {respondents}
+        select source_file as sha256, count(*) as rows, sum(weight) as weight
+        from respondents group by source_file""", params)
+    known = _file_records(con, [f["sha256"] for f in per_file])
+    files = [{**{"feed": None, "file_name": None, "received_at": None, "load_run_id": None},
+              **known.get(f["sha256"], {}), **f, "value": None} for f in per_file]
+    files.sort(key=lambda f: (f["feed"] or "", f["file_name"] or ""))
+    detail = {
+        "wave": wave["wave"], "wave_label": wave["wave_label"], "chosen": chosen,
+        "indicator_flag": f"{SURVEY_FACT}.{flag} (1 / 0 from {answer}; null = excluded)",
+        "published": {k: cell.get(k) for k in ("value_pct", "ci_low_pct", "ci_high_pct", "n_unweighted", "n_effective",
+                                               "is_published", "suppression_reason", "previous_wave", "change_pp",
+                                               "p_value", "significant_change", "min_respondents")},
+        "recount": {"value_pct": recount, "n_unweighted": int(n), "n_effective": n_eff,
+                    "sum_weights": sum_w if cell["is_published"] else None,
+                    "sum_weighted_yes": sum_wy if cell["is_published"] else None,
+                    "formula": "100 x sum(weight x flag) / sum(weight); n_eff = sum(weight)^2 / sum(weight^2)"},
+    }
+    if _table_exists(con, QUARTERLY_MART):
+        shown = _records(con, f"""select financial_year, fy_quarter, value, value_status from {QUARTERLY_MART}
+                                  where indicator_id = ? and area_code = ? and period_label = ?""",
+                         [indicator_id, area_code, wave["wave_label"]]) if _has_column(
+                             con, QUARTERLY_MART, "period_label") else []
+        detail["scorecard"] = shown
+    result = Trace(
+        indicator=indicator, area=area, period=Period("wave", wave["wave"], _months(wave["wave_start"],
+                                                                                   wave["wave_end_month"])),
+        value=published,
+        value_source=f"{SURVEY_MART}.value_pct ({chosen})" + (
+            "" if cell["is_published"] else f": not published, {cell['suppression_reason']}"),
+        monthly=[], recount_value=recount, recount_rows=int(n),
+        models=model_chain(con, indicator["source_model"], SURVEY_MART), files=files, build=_build(con),
+        rows_limit=limit, kind="survey_estimate", detail=detail, match=bool(match),
+    )
+    if with_rows:
+        cap = "" if limit is None else f"limit {int(limit)}"
+        rows = _records(con, f"""
+            with {respondents},
+            files as (select distinct sha256, file_name from meta.source_files where feed = 'residents_survey')
+            select files.file_name, respondents.source_file as sha256, respondents.source_row as line,
+                   {', '.join(f'respondents.{c}' for c in SURVEY_ROW_COLUMNS)},
+                   {f'respondents.{answer}' if cell['is_published'] else 'null'} as answer,
+                   {f'respondents.{flag}' if cell['is_published'] else 'null'} as value
+            from respondents left join files on files.sha256 = respondents.source_file
+            order by files.file_name, respondents.source_row {cap}""", params)
+        for row in rows:
+            row["feed"] = "residents_survey"
+        result.rows = rows
+    return result
+
+
+def _months(first: date, last: date) -> tuple[date, ...]:
+    months, month = [], date(first.year, first.month, 1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return tuple(months)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, qualified: str, column: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(con.execute("""select count(*) from information_schema.columns
+                               where table_schema = ? and table_name = ? and column_name = ?""",
+                            [schema, table, column]).fetchone()[0])
+
+
+def _normalise_period(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip()).lower()
+
+
+def _health_figure(con: duckdb.DuckDBPyConnection, fingertips_id: int, area_code: str, text: str
+                   ) -> tuple[dict[str, Any], str, Period | None]:
+    """The published figure a period names, of the indicator's headline sex and age (seed
+    fingertips_indicators) for the area's overall figure (no category): a Fingertips time period as
+    published (``2020/21 - 22/23``, ``2023``), ``latest``, or a month, financial quarter or year of
+    the scorecard: the latest period ended by its end, as the scorecard shows it."""
+    figures = _records(con, f"""
+        select facts.* from {HEALTH_FACT} as facts
+        left join reference.fingertips_indicators as seed on seed.fingertips_indicator_id = facts.fingertips_indicator_id
+        where facts.fingertips_indicator_id = ? and facts.area_code = ? and facts.category_type = ''
+            and facts.category = '' and coalesce(seed.headline_sex, '') in ('', facts.sex)
+            and coalesce(seed.headline_age, '') in ('', facts.age)
+        order by facts.period_end desc, facts.period_start desc, facts.sex, facts.age""", [fingertips_id, area_code])
+    if not figures:
+        raise TraceError(f"OHID Fingertips publishes no figure of indicator {fingertips_id} for {area_code} "
+                         "in the loaded exports")
+    wanted = _normalise_period(text)
+    known = ", ".join(dict.fromkeys(f["time_period"] for f in figures))
+    for figure in figures:
+        if _normalise_period(figure["time_period"]) == wanted:
+            return figure, f"time period {figure['time_period']} as published", None
+    if wanted == "latest":
+        return figures[0], f"the latest period published: {figures[0]['time_period']}", None
+    try:
+        period = parse_period(text)
+    except TraceError:
+        raise TraceError(f"period {text!r}: not a published time period of indicator {fingertips_id} for "
+                         f"{area_code} ({known}), `latest`, a month, a financial quarter or a year") from None
+    end = add_months(period.months[-1], 1)
+    ended = [f for f in figures if f["period_end"] < end]
+    if not ended:
+        raise TraceError(f"no period of indicator {fingertips_id} for {area_code} ended by the end of {period.label} "
+                         f"(published: {known})")
+    return ended[0], (f"the latest period ended by the end of {period.label} (as the scorecard shows it): "
+                      f"{ended[0]['time_period']}"), period
+
+
+def _trace_health(con: duckdb.DuckDBPyConnection, indicator: dict[str, Any], area: dict[str, Any], period_text: str,
+                  *, raw_table_of: Callable[[str], str | None], with_rows: bool, limit: int | None, **_: Any
+                  ) -> Trace:
+    """An OHID Fingertips figure, to the published row of the export it was loaded from."""
+    if not _table_exists(con, HEALTH_FACT):
+        raise TraceError(f"the warehouse has no {HEALTH_FACT}: run `csw run` first")
+    fingertips_id = indicator.get("fingertips_indicator_id")
+    if fingertips_id is None:
+        raise TraceError(f"indicator {indicator['indicator_id']} (source model {HEALTH_MODEL}) has no "
+                         "fingertips_indicator_id in marts.dim_indicator")
+    area_code = area["area_code"]
+    figure, chosen, period = _health_figure(con, int(fingertips_id), area_code, period_text)
+    area["rule"] = "OHID's own figure for the area, as published (the warehouse computes nothing from it)"
+    area["area_name"] = area.get("area_name") or figure.get("area_name")
+    area["area_type"] = area.get("area_type") or figure.get("area_type")
+    raw_table = raw_table_of(HEALTH_FEED) or f"raw.{HEALTH_FEED}"
+    raw = _records(con, f"select * exclude (source_file, source_row) from {raw_table} "
+                        "where source_file = ? and source_row = ?",
+                   [figure["source_file"], figure["source_row"]]) if _table_exists(con, raw_table) else []
+    published_row = raw[0] if raw else None
+    file = _file_records(con, [figure["source_file"]]).get(figure["source_file"], {})
+    compared = ("value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8", "numerator_count",
+                "denominator", "value_note")
+    differences = [c for c in compared if published_row is not None and published_row.get(c) != figure.get(c)]
+    match = published_row is not None and not differences
+    value, value_source = figure["value"], f"{HEALTH_FACT}.value ({chosen})"
+    shown: list[dict[str, Any]] = []
+    if period is not None and period.kind == "quarter" and _has_column(con, QUARTERLY_MART, "period_label"):
+        shown = _records(con, f"""select value, value_status, period_label from {QUARTERLY_MART}
+                                  where indicator_id = ? and area_code = ? and financial_year = ? and fy_quarter = ?""",
+                         [indicator["indicator_id"], area_code, period.financial_year, period.fy_quarter])
+        if shown:
+            value, value_source = shown[0]["value"], (
+                f"{QUARTERLY_MART}.value (financial_year {period.financial_year}, fy_quarter {period.fy_quarter}): "
+                f"{chosen}")
+            match = match and shown[0]["period_label"] == figure["time_period"] and (
+                (value is None and figure["value"] is None) or value == figure["value"])
+    revisions = _records(con, f"""
+        select files.file_name, raw.source_file as sha256, raw.source_row as line, files.received_at,
+               raw.value, raw.lower_ci_95, raw.upper_ci_95, raw.value_note
+        from {raw_table} as raw
+        left join (select distinct sha256, file_name, received_at from meta.source_files) as files
+            on files.sha256 = raw.source_file
+        where raw.indicator_id = ? and raw.area_code = ? and raw.sex = ? and raw.age = ?
+            and coalesce(raw.category_type, '') = ? and coalesce(raw.category, '') = ?
+            and raw.period_start = ? and raw.period_end = ? and raw.period_grain = ?
+            and not (raw.source_file = ? and raw.source_row = ?)
+        order by files.received_at""",
+        [int(fingertips_id), area_code, figure["sex"], figure["age"], figure["category_type"], figure["category"],
+         figure["period_start"], figure["period_end"], figure["period_grain"], figure["source_file"],
+         figure["source_row"]]) if _table_exists(con, raw_table) else []
+    detail = {
+        "fingertips_indicator_id": int(fingertips_id),
+        "chosen": chosen,
+        "time_period": figure["time_period"],
+        "period_start": figure["period_start"], "period_end": figure["period_end"],
+        "period_grain": figure["period_grain"], "sex": figure["sex"], "age": figure["age"],
+        "published_row": {"file_name": file.get("file_name"), "sha256": figure["source_file"],
+                          "line": figure["source_row"], "fields": published_row},
+        "warehouse": {c: figure.get(c) for c in compared},
+        "differences": differences,
+        "other_exports": revisions,
+        "scorecard": shown,
+    }
+    files = [{"feed": file.get("feed", HEALTH_FEED), "file_name": file.get("file_name"), "sha256": figure["source_file"],
+              "rows": 1, "value": figure["value"], "received_at": file.get("received_at"),
+              "load_run_id": file.get("load_run_id"), "status": file.get("status"),
+              "partition_key": file.get("partition_key"), "file_rows_loaded": file.get("file_rows_loaded")}]
+    mart = QUARTERLY_MART if shown else HEALTH_MART
+    result = Trace(
+        indicator=indicator, area=area,
+        period=period or Period("fingertips_period", figure["time_period"],
+                                _months(figure["period_start"], figure["period_end"])),
+        value=value, value_source=value_source, monthly=[],
+        recount_value=published_row.get("value") if published_row else None, recount_rows=1 if published_row else 0,
+        models=model_chain(con, "fct_health_indicator", mart), files=files, build=_build(con),
+        rows_limit=limit, kind="published_figure", detail=detail, match=bool(match),
+    )
+    if with_rows and published_row is not None:
+        result.rows = [{"feed": HEALTH_FEED, "file_name": file.get("file_name"), "sha256": figure["source_file"],
+                        "line": figure["source_row"], "value": published_row.get("value"), **published_row}]
+    return result
+
+
+# source_model -> how a figure of its indicators is traced (any other model: a count of events)
+TRACERS: dict[str, Callable[..., Trace]] = {SURVEY_MODEL: _trace_survey, HEALTH_MODEL: _trace_health}
