@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from warehouse.settings import Paths, csw_home
@@ -42,39 +43,51 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_failures(result) -> None:
-    for event in result.all_events:
-        if event.is_step_failure:
-            print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:2000]}",
-                  file=sys.stderr)
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            data = event.event_specific_data
-            if not data.passed:
-                print(f"  check failed: {data.asset_key.to_user_string()} {data.check_name}: "
-                      f"{data.description or ''}", file=sys.stderr)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.runner import run_job
+    """The nightly job, quietly: progress and a summary here, the full Dagster log in a file.
 
+    Exit codes: :data:`orchestration.run_summary.EXIT_CODES` (0 published, 1 ran but did not
+    publish, 2 could not run)."""
+    import time
+
+    from rich.console import Console
+
+    from orchestration import run_summary as rs
+    from orchestration.runner import cannot_run, logging_to_file, new_run_id, run_job, run_log_path
+
+    started = time.monotonic()
+    console = Console(file=sys.stdout, soft_wrap=True, highlight=False)
+    err_console = Console(file=sys.stderr, soft_wrap=True, highlight=False)
     home = _home(args)
-    # .env lets `dagster dev` in the repository find this home; CSW_WRITE_DOTENV=0 leaves it alone.
-    result = run_job(home, "nightly", write_dotenv=os.environ.get("CSW_WRITE_DOTENV", "1") != "0")
-    paths = Paths(home)
-    if not result.success:
-        print(f"The nightly run {result.run_id} FAILED.", file=sys.stderr)
-        _print_failures(result)
-        return 1
-    print(f"Nightly run {result.run_id} succeeded.")
-    print(f"  warehouse: {paths.warehouse}  (open read-only: duckdb -readonly {paths.warehouse})")
-    for label, pattern in (("quarterly report", "quarterly_report_*.html"),
-                           ("scorecard workbook", "quarterly_report_*.xlsx"),
-                           ("scorecard CSV", "quarterly_report_*.csv"), ("annual update", "annual_update_*.pdf")):
-        latest = sorted(paths.outputs.glob(pattern), key=lambda p: p.stat().st_mtime)
-        if latest:
-            print(f"  {label}: {latest[-1]}")
-    print(f"  Dagster UI: run `dagster dev` in the repository root (DAGSTER_HOME={paths.dagster_home})")
-    return 0
+    run_id = new_run_id()
+    log_path = run_log_path(home, run_id)
+    console.print(f"csw run: the nightly job on {home}", markup=False)
+    console.print(f"  run {run_id}; full Dagster log: {log_path}", markup=False)
+    progress = rs.Progress(console)
+    with logging_to_file(log_path) as log:
+        why_not = cannot_run(home)
+        if why_not is not None:
+            print(f"csw run: could not run: {why_not}", file=log)
+            rs.render_could_not_run(why_not, err_console)
+            return rs.EXIT_COULD_NOT_RUN
+        try:
+            # .env lets `dagster dev` in the repository find this home; CSW_WRITE_DOTENV=0 leaves it alone.
+            result = run_job(home, "nightly", write_dotenv=os.environ.get("CSW_WRITE_DOTENV", "1") != "0",
+                             run_id=run_id, on_event=progress)
+        except Exception as error:  # noqa: BLE001 -- the job could not start: say so, the traceback to the log
+            import traceback
+
+            traceback.print_exc(file=log)
+            progress.close()
+            rs.render_could_not_run(f"{type(error).__name__}: {error} (traceback in {log_path})", err_console)
+            return rs.EXIT_COULD_NOT_RUN
+        finally:
+            progress.close()
+    summary = rs.summarise(progress.events or result.all_events, result.run_id, time.monotonic() - started, log_path)
+    rs.render(summary, console, err_console)
+    console.print(f"Dagster UI: run `dagster dev` in the repository root (DAGSTER_HOME={Paths(home).dagster_home})",
+                  markup=False)
+    return rs.exit_code(summary)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -146,7 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="row volume multiplier (1.0 = full demo)")
     demo.add_argument("--months", default="2022-04:2025-09", help="police months FROM:TO (default 2022-04:2025-09)")
     demo.set_defaults(func=cmd_demo_data)
-    run = sub.add_parser("run", help="run the nightly job")
+    from orchestration.run_summary import EXIT_CODES
+
+    run = sub.add_parser(
+        "run", help="run the nightly job",
+        description="The nightly job: intake + checks, dbt build + tests, the Board's outputs, publish.\n"
+                    "Prints progress and a summary (files per feed, dbt models and tests, outputs,\n"
+                    "published or not and why); the full Dagster log goes to\n"
+                    "$CSW_HOME/logs/csw-run-<run id>.log.",
+        epilog="exit codes:\n" + "\n".join(
+            textwrap.fill(what, 96, initial_indent=f"  {code}  ", subsequent_indent="     ")
+            for code, what in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     run.set_defaults(func=cmd_run)
     ingest = sub.add_parser("ingest", help="load new landed files (no dbt)")
     ingest.add_argument("feeds", nargs="*")

@@ -53,6 +53,20 @@ def _summary(results: list[UnitResult]) -> dict[str, dg.MetadataValue]:
     }
 
 
+def _feed_counts(results: list[UnitResult]) -> dict[str, object]:
+    done = [r for r in results if r.status != "unchanged"]
+    counts: dict[str, object] = {"files": len(done)}
+    for status in ("loaded", "rejected", "held", "ignored"):
+        counts[status] = sum(r.status == status for r in done)
+    counts["superseded"] = sum(len(r.superseded) for r in done)
+    counts["with_quarantined_rows"] = sum(r.rows_quarantined > 0 for r in done)
+    for rows in ("rows_read", "rows_loaded", "rows_quarantined"):
+        counts[rows] = sum(getattr(r, rows) for r in done)
+    counts["refused"] = [{"file": r.file_name, "status": r.status, "reason": r.reason or ""}
+                         for r in done if r.status in ("rejected", "held", "ignored")]
+    return counts
+
+
 def _register_partitions(instance: dg.DagsterInstance, feed: Feed, results: list[UnitResult]) -> None:
     keys = sorted({r.partition_key for r in results if r.status == "loaded" and r.partition_key})
     if keys:
@@ -116,9 +130,8 @@ def nightly_intake(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             )
     flat = [r for rs in all_results.values() for r in rs]
     meta = _summary(flat)
-    meta["feeds"] = dg.MetadataValue.json(
-        {name: {"files": sum(r.status != "unchanged" for r in rs)} for name, rs in all_results.items()}
-    )
+    # Per feed, what this night did with its files (what `csw run` prints; unchanged files left out).
+    meta["feeds"] = dg.MetadataValue.json({name: _feed_counts(rs) for name, rs in all_results.items()})
     yield dg.MaterializeResult(asset_key=SOURCE_FILES_KEY, metadata=meta)
     yield dg.MaterializeResult(asset_key=QUARANTINE_KEY,
                                metadata={"rows_quarantined": meta["rows_quarantined"]})

@@ -49,6 +49,7 @@ def test_demo_data_run_status_and_ingest(home: Path, capsys: pytest.CaptureFixtu
 
 
 def test_run_fails_loudly_without_data(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--home", str(home), "run"]) == 1
+    # exit 2: the night could not run (1 is kept for a night that ran but did not publish)
+    assert main(["--home", str(home), "run"]) == 2
     err = capsys.readouterr().err
-    assert "FAILED" in err and "scorecard" in err
+    assert "COULD NOT RUN" in err and "no landing data" in err
