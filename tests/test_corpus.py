@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import math
 import re
 import shutil
 import sys
@@ -176,7 +177,10 @@ def test_corpus_lands_next_to_a_good_night(published_home: Path, tmp_path: Path,
     # the good months of the marts are unchanged (same keys, same values)
     after = _mart(home / "warehouse.duckdb")
     lost = sorted(set(before) - set(after))
-    changed = sorted((k, before[k], after[k]) for k in set(before) & set(after) if before[k] != after[k])
+    # equal, up to the last bit of a float sum (adjusted KSI adds probabilities in whatever order)
+    changed = sorted((k, before[k], after[k]) for k in set(before) & set(after)
+                     if before[k] != after[k] and not (isinstance(before[k], float) and isinstance(after[k], float)
+                                                    and math.isclose(before[k], after[k], rel_tol=1e-9)))
     if lost:
         problems.append(f"{len(lost)} indicator values of 2024-01..2024-06 disappeared, e.g. {lost[:3]}")
     if changed:
