@@ -186,7 +186,7 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         stage = "validated"
         failures = pl.concat([
             row_failures(prepared.frame, feed.schema),
-            row_rules.common_failures(text, prepared.frame, feed.columns),
+            row_rules.common_failures(text, prepared.frame, feed.columns, may_hold_nul=b"\x00" in data),
         ])
         if prepared.source_text is not None:  # identifiers pseudonymised: never keep the text as read
             text = prepared.source_text

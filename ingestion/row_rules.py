@@ -118,6 +118,13 @@ def future_periods(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(parts) if parts else _empty()
 
 
-def common_failures(text: pl.DataFrame, frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
-    """Every rule above, for one unit: ``text`` as the file names its columns, ``frame`` as prepared."""
-    return pl.concat([nul_bytes(text), type_ranges(frame, columns), future_periods(frame)])
+def common_failures(text: pl.DataFrame, frame: pl.DataFrame, columns: Mapping[str, str],
+                    may_hold_nul: bool = True) -> pl.DataFrame:
+    """Every rule above, for one unit: ``text`` as the file names its columns, ``frame`` as prepared.
+
+    ``may_hold_nul=False`` (the file's bytes hold no NUL, a scan in C) skips the NUL rule's pass over
+    every column."""
+    parts = [type_ranges(frame, columns), future_periods(frame)]
+    if may_hold_nul:
+        parts.insert(0, nul_bytes(text))
+    return pl.concat(parts)
