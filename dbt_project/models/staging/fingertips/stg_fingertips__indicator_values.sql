@@ -11,13 +11,7 @@ source as (
 
 loaded_files as (
 
-    select
-        sha256,
-        received_at
-
-    from {{ source('meta', 'source_files') }}
-
-    where feed = 'fingertips' and status = 'loaded'
+    {{ loaded_files('fingertips') }}
 
 ),
 
@@ -30,7 +24,7 @@ latest as (
     from source
 
     inner join loaded_files
-        on source.source_file = loaded_files.sha256
+        on source.source_file = loaded_files.source_file
 
     qualify
         row_number() over (

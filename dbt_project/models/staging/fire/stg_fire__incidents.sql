@@ -7,19 +7,9 @@ source as (
 
 ),
 
-source_files as (
-
-    select * from {{ source('meta', 'source_files') }}
-
-),
-
 loaded_files as (
 
-    select sha256 as source_file
-
-    from source_files
-
-    where status = 'loaded' and feed = 'fire_incidents'
+    {{ loaded_files('fire_incidents') }}
 
 ),
 

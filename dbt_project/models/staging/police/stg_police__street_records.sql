@@ -6,19 +6,9 @@ source as (
 
 ),
 
-source_files as (
-
-    select * from {{ source('meta', 'source_files') }}
-
-),
-
 loaded_files as (
 
-    select sha256 as source_file
-
-    from source_files
-
-    where status = 'loaded'
+    {{ loaded_files('police_street') }}
 
 ),
 

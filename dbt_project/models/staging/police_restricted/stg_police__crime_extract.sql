@@ -7,19 +7,9 @@ source as (
 
 ),
 
-source_files as (
-
-    select * from {{ source('meta', 'source_files') }}
-
-),
-
 loaded_files as (
 
-    select sha256 as source_file
-
-    from source_files
-
-    where status = 'loaded' and feed = 'police_crime_extract'
+    {{ loaded_files('police_crime_extract') }}
 
 ),
 
