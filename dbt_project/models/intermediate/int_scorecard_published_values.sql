@@ -142,45 +142,10 @@ latest_quarter as (
 
 ),
 
--- each indicator's first quarter with a figure; the latest quarter when it has none
-first_quarters as (
-
-    select
-        catalogue.indicator_id,
-        coalesce(min(figure_quarters.quarter_end_month), any_value(latest_quarter.quarter_end_month))
-            as first_quarter_end_month
-
-    from catalogue
-
-    cross join latest_quarter
-
-    left join figure_quarters
-        on catalogue.indicator_id = figure_quarters.indicator_id
-
-    group by catalogue.indicator_id
-
-),
-
+-- each indicator from its first quarter with a figure (the latest when it has none), every area
 grid as (
 
-    select
-        catalogue.indicator_id,
-        reporting_areas.area_code,
-        reporting_areas.area_name,
-        reporting_areas.area_type,
-        scorecard_quarters.financial_year,
-        scorecard_quarters.fy_quarter,
-        scorecard_quarters.quarter_end_month
-
-    from catalogue
-
-    inner join first_quarters
-        on catalogue.indicator_id = first_quarters.indicator_id
-
-    inner join scorecard_quarters
-        on first_quarters.first_quarter_end_month <= scorecard_quarters.quarter_end_month
-
-    cross join reporting_areas
+    {{ scorecard_grid('catalogue', 'figure_quarters', 'scorecard_quarters', 'latest_quarter', 'reporting_areas') }}
 
 ),
 

@@ -140,24 +140,11 @@ scorecard_quarters as (
 
 ),
 
-indicator_first_quarters as (
+count_catalogue as (
 
-    -- each count indicator's first complete quarter; the latest quarter when it has none yet
-    select
-        catalogue.indicator_id,
-        coalesce(min(quarters.quarter_end_month), any_value(latest_quarter.quarter_end_month))
-            as first_quarter_end_month
+    select * from catalogue
 
-    from catalogue
-
-    cross join latest_quarter
-
-    left join quarters
-        on catalogue.indicator_id = quarters.indicator_id
-
-    where catalogue.numerator_id is null
-
-    group by catalogue.indicator_id
+    where numerator_id is null
 
 ),
 
@@ -169,21 +156,10 @@ reporting_areas as (
 
 ),
 
+-- each count indicator from its first complete quarter (the latest when it has none yet), every area
 grid as (
 
-    select
-        indicator_first_quarters.indicator_id,
-        reporting_areas.area_code,
-        scorecard_quarters.financial_year,
-        scorecard_quarters.fy_quarter,
-        scorecard_quarters.quarter_end_month
-
-    from indicator_first_quarters
-
-    inner join scorecard_quarters
-        on indicator_first_quarters.first_quarter_end_month <= scorecard_quarters.quarter_end_month
-
-    cross join reporting_areas
+    {{ scorecard_grid('count_catalogue', 'quarters', 'scorecard_quarters', 'latest_quarter', 'reporting_areas') }}
 
 ),
 
