@@ -23,6 +23,9 @@ Every mart suite runs as a blocking Dagster asset check on its mart
 A run opens the committed project read-only: ``great_expectations.yml`` takes the directories it
 writes to (validation results, Data Docs) from ``runtime_environment`` variables, which
 ``open_context`` points into ``$CSW_HOME``. Nothing a run does writes into the repository.
+The Data Docs site's index builder is ``reporting.gx_data_docs.OfflineSiteIndexBuilder``, which
+points every page GE writes at vendored copies of its CDN scripts and styles, so the Docs open
+with no network.
 
 Settings that vary by deployment (disclosure threshold, sensitive themes, reporting areas and
 cluster membership) are suite parameters (``{"$PARAMETER": ...}``) filled in from the settings at
