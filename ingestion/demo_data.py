@@ -5,8 +5,15 @@ It is not real data and must never be reported as such. It exists so the whole p
 -> raw -> dbt marts -> Board scorecard) can be demonstrated and tested end to end for the 14
 Lancashire areas without partner files, and so tests can exercise the quirks real files have.
 
-The files copy the published formats exactly (headers, CRLF police files, DfT -1 codes, the 2022
-STATS19 "accident_*" column names, ONS lookup and population layouts) and reproduce known quirks:
+The default span is April 2019 to September 2025: six complete financial years (2019/20 to
+2024/25) and half of the seventh, so the annual update has five complete years to trend even for
+repeat-victim indicators, whose first year lacks its 12-month lookback. To keep the nightly job as
+fast as it was with 3.5 years, the monthly feeds carry about half of a real force's volume a month
+(police.uk ~6,000 rows, force extract ~5,500 crimes); yearly feeds (STATS19, populations) keep
+realistic volumes.
+
+The files copy the published formats exactly (headers, CRLF police files, DfT -1 codes, the STATS19
+"accident_*" column names up to 2022, ONS lookup and population layouts) and reproduce known quirks:
 ASB rows without Crime ID or outcome, "No Location" rows, out-of-county and Welsh LSOAs, repeated
 Crime IDs, LSOA 2011 codes before 2023-07 and 2021 codes after, and five 2021 LSOA codes missing
 from the 2021 lookup. Output is a pure function of the arguments: same seed and arguments give
@@ -62,7 +69,18 @@ TYPE_SHARE = np.concatenate([[0.25], 0.75 * _CRIME_PCT / _CRIME_PCT.sum()])
 # Shoplifting up, ASB and burglary down: gives the scorecard significant changes to find.
 TYPE_TREND = np.array([-0.08, 0.02, 0, -0.03, 0.20, 0, -0.04, -0.06, 0.03, 0, 0.02, 0, 0.05, -0.03])
 SEASON_AMP = np.array([0.15, 0.08, 0.05, 0.05, 0.03, 0.05, 0.04, 0.04, 0.03, 0.03, 0.05, 0.03, 0.05, 0.25])
-MONTHLY_ROWS = 13_400
+# gamma shape of the monthly swing: a coefficient of variation of 1/sqrt(shape), about 13%
+MONTHLY_SWING_SHAPE = 60.0
+# About half of Lancashire's real ~13,400 police.uk rows a month: the demo spans 6.5 years, and the
+# whole of it must load no slower than 3.5 years at full volume did.
+MONTHLY_ROWS = 6_000
+DEMO_MONTHS = ("2019-04", "2025-09")  # six complete financial years, 2019/20 to 2024/25, and a half
+# STATS19 files written: (data year, months in the file); the last one is DfT's provisional mid-year file.
+STATS19_YEARS: tuple[tuple[int, int], ...] = (*((y, 12) for y in range(2019, 2025)), (2025, 6))
+_TREND_CENTRE = sum(int(y) * 12 + int(m) - 1 for y, m in (d.split("-") for d in DEMO_MONTHS)) // 2  # 2022-06
+LEGACY_LAST_YEAR = 2022  # DfT files up to this year use the accident_* column names
+LSOA_POPULATION_YEARS = (2019, 2020, 2021)  # small-area estimates (2011 LSOAs), long format
+DISTRICT_POPULATION_YEARS = (2022, 2023, 2024)  # district estimates, wide format
 OUTCOMES = np.array(["Investigation complete; no suspect identified", "Unable to prosecute suspect",
                      "Status update unavailable", "Local resolution", "Offender given a caution",
                      "Court result unavailable", "Action to be taken by another organisation",
@@ -232,10 +250,13 @@ def _police_month(ctx: _PoliceContext, month: str, age: int, rng: np.random.Gene
                   prev_ids: np.ndarray) -> pl.DataFrame:
     """One month of street-level crime and ASB, with the published file's quirks."""
     y, m = map(int, month.split("-"))
-    t = (y * 12 + m - 1 - (2024 * 12)) / 12  # years from Jan 2024, so averages match the shares
+    t = (y * 12 + m - 1 - _TREND_CENTRE) / 12  # years from the default span's middle: averages match the shares
     season = 1 + SEASON_AMP * np.cos(2 * np.pi * (m - 7) / 12)
+    # a month's own swing per crime type, shared by every area (weather, operations, recording drives):
+    # real monthly crime counts vary more than Poisson, and the scorecard's test allows for it
+    swing = rng.gamma(MONTHLY_SWING_SHAPE, 1 / MONTHLY_SWING_SHAPE, CRIME_TYPES.size)
     lam = (MONTHLY_ROWS * scale * np.outer(ctx.area_share * np.exp(ctx.area_trend * t),
-                                           TYPE_SHARE * season * np.exp(TYPE_TREND * t)))
+                                           TYPE_SHARE * season * swing * np.exp(TYPE_TREND * t)))
     counts = rng.poisson(lam).ravel()
     k_area, k_type = np.divmod(np.arange(counts.size), CRIME_TYPES.size)
     area, ctype = np.repeat(k_area, counts), np.repeat(k_type, counts)
@@ -305,14 +326,17 @@ def _area_population(seed: int, years: list[int]) -> np.ndarray:
 
 
 def _write_population(landing: Path, geo: pl.DataFrame, seed: int) -> list[Path]:
-    """LSOA long-format (2020, 2021; CRLF like the ONS file) and district wide-format (2022-2024)."""
+    """LSOA long-format (2019-2021; CRLF like the ONS file) and district wide-format (2022-2024).
+
+    Every year of the demo has a population: rates use the population of the period's calendar year
+    or the latest earlier one, so the first demo year needs its own estimate."""
     d = landing / "population"
     d.mkdir(parents=True, exist_ok=True)
     inc = geo.filter("in_county")
     area_of = _area_index(inc)
     w = inc["population_weight"].to_numpy()
-    frames, totals = [], _area_population(seed, [2020, 2021])
-    for j, year in enumerate((2020, 2021)):
+    frames, totals = [], _area_population(seed, list(LSOA_POPULATION_YEARS))
+    for j, year in enumerate(LSOA_POPULATION_YEARS):
         total = totals[:, j][area_of]
         exact = w * total
         pop = np.floor(exact).astype(np.int64)
@@ -321,14 +345,14 @@ def _write_population(landing: Path, geo: pl.DataFrame, seed: int) -> list[Path]
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size) - np.searchsorted(area_of[order], area_of[order])
         frames.append(pl.DataFrame({"Year": year, "LSOA Code": inc["lsoa11_code"], "Population": pop + (rank < short)}))
-    p_lsoa = d / "lsoa_population_mid2020_mid2021.csv"
+    p_lsoa = d / f"lsoa_population_mid{LSOA_POPULATION_YEARS[0]}_mid{LSOA_POPULATION_YEARS[-1]}.csv"
     pl.concat(frames).write_csv(p_lsoa, line_terminator="\r\n")
-    a, pops = _area_arrays(), _area_population(seed, [2022, 2023, 2024])
+    a, pops = _area_arrays(), _area_population(seed, list(DISTRICT_POPULATION_YEARS))
     county = pops[a["kind"] == "Non-metropolitan District"].sum(axis=0)
     wide = pl.DataFrame({"Code": [*a["code"], COUNTY[0]], "Name": [*a["name"], COUNTY[1]],
                          "Geography": [*a["kind"], COUNTY[2]],
-                         **{f"Mid-{y}": [*pops[:, i], county[i]] for i, y in enumerate((2022, 2023, 2024))}})
-    p_lad = d / "district_population_mid2022_mid2024.csv"
+                         **{f"Mid-{y}": [*pops[:, i], county[i]] for i, y in enumerate(DISTRICT_POPULATION_YEARS)}})
+    p_lad = d / f"district_population_mid{DISTRICT_POPULATION_YEARS[0]}_mid{DISTRICT_POPULATION_YEARS[-1]}.csv"
     wide.write_csv(p_lad)
     return [p_lsoa, p_lad]
 
@@ -360,7 +384,7 @@ CASUALTY_HEADER = (
     "pedestrian_movement,car_passenger,bus_or_coach_passenger,pedestrian_road_maintenance_worker,casualty_type,"
     "casualty_imd_decile,lsoa_of_casualty,enhanced_casualty_severity,casualty_injury_based,"
     "casualty_adjusted_severity_serious,casualty_adjusted_severity_slight,casualty_distance_banding").split(",")
-# 2022 files predate the "collision" renaming and the enhanced/injury-based severity columns.
+# Files up to 2022 predate the "collision" renaming and the enhanced/injury-based severity columns.
 LEGACY_RENAME = {"collision_index": "accident_index", "collision_year": "accident_year",
                  "collision_ref_no": "accident_reference", "collision_severity": "accident_severity",
                  "lsoa_of_collision_location": "lsoa_of_accident_location"}
@@ -461,7 +485,7 @@ def _collisions(rng: np.random.Generator, inc: pl.DataFrame, year: int, n_months
     """Where and when: date, time, district (by population), LSOA, coordinates and the DfT index."""
     a = _area_arrays()
     cum = _lsoa_sampler(inc["population_weight"].to_numpy(), _area_index(inc))
-    codes = inc["lsoa11_code" if year <= 2022 else "lsoa21_code"].to_numpy().astype(str)  # census vintage
+    codes = inc["lsoa11_code" if year <= LEGACY_LAST_YEAR else "lsoa21_code"].to_numpy().astype(str)  # census vintage
     nc = max(1, rng.poisson(3000 * scale * n_months / 12))  # keep every file non-empty at tiny scales
     start = np.datetime64(f"{year}-01", "M")
     n_days = ((start + n_months).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(int)
@@ -609,25 +633,25 @@ def _stats19_year(geo: pl.DataFrame, seed: int, year: int, n_months: int, scale:
 
 
 def _legacy(df: pl.DataFrame) -> pl.DataFrame:
-    """2022 layout: accident_* names, no enhanced/injury-based columns (adjusted casualty kept)."""
+    """Layout up to 2022: accident_* names, no enhanced/injury-based columns (adjusted casualty kept)."""
     return df.drop([c for c in df.columns if c in LEGACY_DROP]).rename(
         {k: v for k, v in LEGACY_RENAME.items() if k in df.columns})
 
 
 def _write_stats19(landing: Path, geo: pl.DataFrame, seed: int, scale: float) -> dict[str, list[Path]]:
     out: dict[str, list[Path]] = {f"stats19_{t}": [] for t in ("collision", "vehicle", "casualty")}
-    for year, n_months, suffix in ((2022, 12, "2022"), (2023, 12, "2023"), (2024, 12, "2024"),
-                                   (2025, 6, "provisional-mid-year-unvalidated-2025")):
+    for year, n_months in STATS19_YEARS:
+        suffix = str(year) if n_months == 12 else f"provisional-mid-year-unvalidated-{year}"
         for table, df in zip(("collision", "vehicle", "casualty"), _stats19_year(geo, seed, year, n_months, scale)):
             d = landing / f"stats19_{table}"
             d.mkdir(parents=True, exist_ok=True)
             path = d / f"dft-road-casualty-statistics-{table}-{suffix}.csv"
-            (_legacy(df) if year == 2022 else df).write_csv(path, null_value="")
+            (_legacy(df) if year <= LEGACY_LAST_YEAR else df).write_csv(path, null_value="")
             out[f"stats19_{table}"].append(path)
     return out
 
 
-def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str] = ("2022-04", "2025-09"),
+def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str] = DEMO_MONTHS,
                     scale: float = 1.0) -> dict[str, list[Path]]:
     """Write demo feeds under landing/<feed>/ and return the files written per feed.
 

@@ -8,7 +8,8 @@ offence codes with a leading zero, a handful of rows that break a rule (an offen
 the Home Office list, a crime recorded in another month, a duplicated reference), crimes without a
 victim or without a location.
 
-Volumes follow the police.uk demo (about 10,000 crimes a month at scale 1, DA about 14% of
+Volumes follow the police.uk demo (about 5,500 crimes a month at scale 1, about half a real
+force's, so the demo's six and a half years load as fast as three and a half did; DA about 14% of
 crime), night-time violence concentrates on Friday and Saturday nights in the demo's town-centre
 LSOAs (the LSOAs nearest each district's centre, written to the home's settings.toml so the demo
 NTE indicator counts something), and MARAC cases run near the SafeLives benchmark of 40 a year
@@ -68,7 +69,11 @@ AGE_BANDS = np.array(["0-9", "10-14", "15-17", "18-20", "21-25", "26-34", "35-44
 AGE_P = np.array([3, 5, 7, 9, 12, 20, 17, 12, 7, 5, 3], dtype=float)
 CRIME_OUTCOMES = np.array(["Charge/Summons", "Caution", "Community resolution", "Evidential difficulties",
                            "Investigation complete - no suspect identified", "Under investigation"])
-MONTHLY_CRIMES = 10_000
+MONTHLY_CRIMES = 5_500  # about half of Lancashire's: see the module docstring
+# Distinct victims in the shared pool per crime a month: a victim is drawn about twice a year, so
+# some DA victims come back within the 12-month repeat lookback whatever the monthly volume.
+VICTIMS_PER_MONTHLY_CRIME = 6
+POPULATION_YEARS = list(range(2019, 2025))  # by sex and single year of age: MARAC's denominators
 UNKNOWN_CODE = "999Z"  # not a Home Office code: these rows are quarantined (offence_code_known)
 DASH = np.array(["Standard", "Medium", "High"])
 DASH_P = np.array([0.6, 0.28, 0.12])
@@ -286,8 +291,8 @@ def write_restricted_demo(landing: Path, geo: pl.DataFrame, seed: int, months: l
     centres = pl.Series(centre_list, dtype=pl.Utf8)
     _write_settings(landing.parent, centre_list)
     inc = geo.filter("in_county")
-    victims = pl.select(pl.format("V{}", pl.int_range(1, 1 + max(50, round(60_000 * scale))).cast(pl.Utf8)
-                                  .str.zfill(7))).to_series()
+    pool = max(50, round(VICTIMS_PER_MONTHLY_CRIME * MONTHLY_CRIMES * scale))
+    victims = pl.select(pl.format("V{}", pl.int_range(1, 1 + pool).cast(pl.Utf8).str.zfill(7))).to_series()
     out: dict[str, list[Path]] = {f: [] for f in ("police_crime_extract", "police_da_incidents", "marac_returns",
                                                   "population_sex_age")}
     for feed in out:
@@ -304,7 +309,7 @@ def write_restricted_demo(landing: Path, geo: pl.DataFrame, seed: int, months: l
         path = landing / "police_da_incidents" / f"lancashire-da-incidents-{month}.csv"
         incidents.write_csv(path, null_value="")
         out["police_da_incidents"].append(path)
-    years = [2022, 2023, 2024]
+    years = POPULATION_YEARS
     pops = _area_population(seed, years)
     quarters = _quarters(months)
     if quarters:
@@ -314,7 +319,7 @@ def write_restricted_demo(landing: Path, geo: pl.DataFrame, seed: int, months: l
             path = landing / "marac_returns" / f"marac-returns-{fy.replace('/', '-')}.csv"
             frame.drop("_fy").write_csv(path)
             out["marac_returns"].append(path)
-    path = landing / "population_sex_age" / "mye_lad_sex_single_year_of_age_mid2022_mid2024.csv"
+    path = landing / "population_sex_age" / f"mye_lad_sex_single_year_of_age_mid{years[0]}_mid{years[-1]}.csv"
     _population_sex_age(AREAS, years, pops, seed).write_csv(path)
     out["population_sex_age"].append(path)
     return out

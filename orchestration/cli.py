@@ -31,10 +31,10 @@ def _home(args: argparse.Namespace) -> Path:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo_data import DEMO_MONTHS, write_demo_data
 
     paths = Paths(_home(args)).ensure()
-    first, _, last = args.months.partition(":")
+    first, _, last = (args.months or ":".join(DEMO_MONTHS)).partition(":")
     written = write_demo_data(paths.landing, seed=args.seed, months=(first, last or first), scale=args.scale)
     total = sum(len(v) for v in written.values())
     print(f"Wrote {total} synthetic demo files under {paths.landing}")
@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the synthetic demo feeds into the landing area")
     demo.add_argument("--seed", type=int, default=20240401)
     demo.add_argument("--scale", type=float, default=1.0, help="row volume multiplier (1.0 = full demo)")
-    demo.add_argument("--months", default="2022-04:2025-09", help="police months FROM:TO (default 2022-04:2025-09)")
+    demo.add_argument("--months", default=None,
+                      help="police months FROM:TO (default 2019-04:2025-09, six complete financial years)")
     demo.set_defaults(func=cmd_demo_data)
     from orchestration.run_summary import EXIT_CODES
 

@@ -16,6 +16,7 @@ from ingestion import demo_data as dd
 SEED = 20240401
 SMALL = 0.05
 AREA_CODES = {a[0] for a in dd.AREAS}
+DEMO_MONTHS = dd._month_list(dd.DEMO_MONTHS)
 REAL_STATS19 = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "stats19" / "west_yorkshire_2024"
 
 
@@ -66,18 +67,63 @@ def test_files_written_per_feed(small) -> None:
                           "stats19_collision", "stats19_vehicle", "stats19_casualty",
                           "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age",
                           "residents_survey", "fire_incidents", "fingertips"}
-    assert [p.name for p in files["police_crime_extract"]][0] == "lancashire-crime-extract-2022-04.csv"
-    assert len(files["police_crime_extract"]) == len(files["police_da_incidents"]) == 42
-    assert len(files["fire_incidents"]) == 42
+    assert [p.name for p in files["police_crime_extract"]][0] == "lancashire-crime-extract-2019-04.csv"
+    assert len(files["police_crime_extract"]) == len(files["police_da_incidents"]) == len(DEMO_MONTHS) == 78
+    assert len(files["fire_incidents"]) == 78
     police = [p.name for p in files["police_street"]]
-    assert len(police) == 42 and police[0] == "2022-04-lancashire-street.csv"
+    assert len(police) == 78 and police[0] == "2019-04-lancashire-street.csv"
     assert police[-1] == "2025-09-lancashire-street.csv"
     for table in ("collision", "vehicle", "casualty"):
         names = [p.name for p in files[f"stats19_{table}"]]
         assert names == [f"dft-road-casualty-statistics-{table}-{s}.csv"
-                         for s in ("2022", "2023", "2024", "provisional-mid-year-unvalidated-2025")]
+                         for s in ("2019", "2020", "2021", "2022", "2023", "2024",
+                                   "provisional-mid-year-unvalidated-2025")]
     for feed, paths in files.items():
         assert all(p.parent == root / feed and p.is_file() for p in paths)
+
+
+def _complete_financial_years(months: list[str]) -> list[int]:
+    """Start years of the financial years (April to March) whose twelve months are all in ``months``."""
+    have = set(months)
+    starts = {int(m[:4]) - (int(m[5:]) < 4) for m in months}
+    return sorted(y for y in starts if all(f"{y + (k >= 9)}-{(k + 3) % 12 + 1:02d}" in have for k in range(12)))
+
+
+def test_demo_covers_six_complete_financial_years_in_every_feed(small) -> None:
+    """A five-year trend needs five complete years after the first, whose repeat victims lack a lookback."""
+    files = small[1]
+    expected = [2019, 2020, 2021, 2022, 2023, 2024]
+    assert _complete_financial_years(DEMO_MONTHS) == expected and DEMO_MONTHS[-1] == "2025-09"
+    for feed in ("police_street", "police_crime_extract", "police_da_incidents", "fire_incidents"):
+        # the month of each row: police.uk's Month, else the date in the second column
+        months = sorted(m for p in files[feed] for m in pl.read_csv(p, infer_schema_length=0).select(
+            pl.nth(1).str.slice(0, 7)).to_series().unique())
+        assert _complete_financial_years(months) == expected, feed
+    marac = pl.concat([_read(p) for p in files["marac_returns"]])
+    for fy in expected:
+        label = f"{fy}/{(fy + 1) % 100:02d}"
+        assert set(marac.filter(pl.col("Quarter").str.starts_with(label))["Quarter"]) == {
+            f"{label} Q{q}" for q in (1, 2, 3, 4)}
+        assert marac.filter(pl.col("Quarter") == f"{label} Q1").height == len(dd.AREAS)
+    waves = {_read(p)["Wave"][0] for p in files["residents_survey"]}
+    assert {f"{fy}/{(fy + 1) % 100:02d} Q{q}" for fy in expected for q in (1, 2, 3, 4)} <= waves
+    collision_years = {int(_read(p)["accident_year" if "accident_year" in _read(p).columns else "collision_year"][0])
+                       for p in files["stats19_collision"]}
+    assert set(range(2019, 2025)) <= collision_years
+    # every calendar year of the demo has a population (rates take the period's year or an earlier one)
+    lsoa, lad = (pl.read_csv(p) for p in files["population"])
+    all_ages = set(lsoa["Year"]) | {int(c[4:]) for c in lad.columns if c.startswith("Mid-")}
+    sex_age = set(pl.read_csv(files["population_sex_age"][0])["year"])
+    assert min(all_ages) <= 2019 and min(sex_age) <= 2019
+    assert all_ages >= set(range(2019, 2025)) and sex_age >= set(range(2019, 2025))
+
+
+def test_full_demo_has_no_more_rows_than_the_shorter_one_had(full) -> None:
+    """Six and a half years at the lower monthly volume hold no more rows than the 3.5-year demo did
+    (1,179,000 rows in all feeds, 569,000 of them police.uk), so the nightly job is no slower."""
+    rows = {feed: sum(p.read_bytes().count(b"\n") - 1 for p in paths) for feed, paths in full[1].items()}
+    assert sum(rows.values()) <= 1_179_000 and rows["police_street"] <= 569_000
+    assert 0.45 * 42 * 13_400 <= rows["police_street"]  # still volume enough for district counts
 
 
 def test_same_seed_gives_byte_identical_files(small, tmp_path: Path) -> None:
@@ -229,11 +275,10 @@ def test_police_area_rates_differ(police: pl.DataFrame, geo: pl.DataFrame) -> No
 
 
 def test_police_full_scale_volumes(full) -> None:
-    counts = [_read(p).height for p in full[1]["police_street"]]
-    assert all(11_500 <= c <= 15_500 for c in counts)
-    assert 12_000 <= sum(counts) / len(counts) <= 15_000
-    july, january = counts[3], counts[9]  # 2022-07 vs 2023-01: summer peak
-    assert july > january
+    counts = {p.name[:7]: _read(p).height for p in full[1]["police_street"]}
+    assert all(0.8 * dd.MONTHLY_ROWS <= c <= 1.25 * dd.MONTHLY_ROWS for c in counts.values())
+    assert 0.9 * dd.MONTHLY_ROWS <= sum(counts.values()) / len(counts) <= 1.12 * dd.MONTHLY_ROWS
+    assert counts["2022-07"] > counts["2023-01"]  # summer peak
 
 
 # --- lookups and population ------------------------------------------------------------------------
@@ -249,8 +294,9 @@ def test_lookups(small, geo: pl.DataFrame) -> None:
     assert set(l21["LSOA21CD"]) == set(geo["lsoa21_code"]) - set(missing)
 
 
-def test_missing_lsoa21_codes_are_used_by_police(police: pl.DataFrame, geo: pl.DataFrame) -> None:
-    used = set(police.filter(pl.col("Month") >= "2023-07")["LSOA code"].drop_nulls())
+def test_missing_lsoa21_codes_are_used_by_police(full, geo: pl.DataFrame) -> None:
+    # at full scale: the small demo has too few rows a month to reach every LSOA
+    used = {c for p in full[1]["police_street"] if p.name[:7] >= "2023-07" for c in _read(p)["LSOA code"].drop_nulls()}
     assert set(dd.lsoa21_codes_missing_from_lookup(geo)) <= used
 
 
@@ -259,7 +305,7 @@ def test_population_files(small, geo: pl.DataFrame) -> None:
     raw = p_lsoa.read_bytes()
     assert raw.startswith(b"Year,LSOA Code,Population\r\n")
     lsoa = pl.read_csv(p_lsoa)
-    assert set(lsoa["Year"]) == {2020, 2021}
+    assert set(lsoa["Year"]) == set(dd.LSOA_POPULATION_YEARS) == {2019, 2020, 2021}
     inc = geo.filter("in_county")
     assert lsoa.filter(pl.col("Year") == 2020)["LSOA Code"].sort().equals(inc["lsoa11_code"].sort().alias("LSOA Code"))
     assert lsoa["Population"].dtype == pl.Int64 and lsoa["Population"].min() > 500
@@ -297,20 +343,25 @@ def test_stats19_headers_match_real_files() -> None:
             assert fh.readline().rstrip("\r\n").split(",") == header
 
 
+STATS19_INDEX = list(enumerate(year for year, _ in dd.STATS19_YEARS))  # (file position, data year)
+
+
 def test_stats19_headers(small) -> None:
-    for i in (1, 2, 3):
+    for i, year in STATS19_INDEX:
         col, veh, cas = _stats19(small[1], i)
-        assert (col.columns, veh.columns, cas.columns) == (dd.COLLISION_HEADER, dd.VEHICLE_HEADER, dd.CASUALTY_HEADER)
-    col, veh, cas = _stats19(small[1], 0)
-    for df in (col, veh, cas):
-        assert df.columns[:3] == ["accident_index", "accident_year", "accident_reference"]
-        assert not {"collision_index", "enhanced_severity_collision", "enhanced_casualty_severity",
-                    "collision_adjusted_severity_serious", "casualty_injury_based"} & set(df.columns)
-    assert "accident_severity" in col.columns and "lsoa_of_accident_location" in col.columns
-    assert {"casualty_adjusted_severity_serious", "casualty_adjusted_severity_slight"} <= set(cas.columns)
+        if year > 2022:
+            assert (col.columns, veh.columns, cas.columns) == (dd.COLLISION_HEADER, dd.VEHICLE_HEADER,
+                                                               dd.CASUALTY_HEADER)
+            continue
+        for df in (col, veh, cas):
+            assert df.columns[:3] == ["accident_index", "accident_year", "accident_reference"]
+            assert not {"collision_index", "enhanced_severity_collision", "enhanced_casualty_severity",
+                        "collision_adjusted_severity_serious", "casualty_injury_based"} & set(df.columns)
+        assert "accident_severity" in col.columns and "lsoa_of_accident_location" in col.columns
+        assert {"casualty_adjusted_severity_serious", "casualty_adjusted_severity_slight"} <= set(cas.columns)
 
 
-@pytest.mark.parametrize("i,year", [(0, 2022), (1, 2023), (2, 2024), (3, 2025)])
+@pytest.mark.parametrize("i,year", STATS19_INDEX)
 def test_stats19_collisions(small, i: int, year: int) -> None:
     col, veh, cas = (df.rename({v: k for k, v in dd.LEGACY_RENAME.items()}, strict=False)
                      for df in _stats19(small[1], i))
@@ -343,8 +394,8 @@ def test_stats19_collisions(small, i: int, year: int) -> None:
     assert (occupants["casualty_type"] == occupants["vehicle_type"]).all()
 
 
-@pytest.mark.parametrize("i", [0, 1, 2, 3])
-def test_stats19_casualty_codes(small, i: int) -> None:
+@pytest.mark.parametrize("i,year", STATS19_INDEX)
+def test_stats19_casualty_codes(small, i: int, year: int) -> None:
     cas = _stats19(small[1], i)[2]
     sev = cas["casualty_severity"].cast(int)
     assert sev.is_in([1, 2, 3]).all()
@@ -359,7 +410,7 @@ def test_stats19_casualty_codes(small, i: int) -> None:
     assert ser.filter(fatal).null_count() == fatal.sum() and sli.filter(fatal).null_count() == fatal.sum()
     assert ((ser + sli).filter(~fatal) - 1).abs().max() < 1e-9
     assert ser.filter(sev == 2).min() >= 0.7 and ser.filter(sev == 3).max() <= 0.25
-    if i > 0:
+    if year > 2022:
         enh = cas["enhanced_casualty_severity"].cast(int)
         assert (enh.filter(sev == 1) == 1).all() and (enh.filter(sev == 3) == 3).all()
         assert enh.filter(sev == 2).is_in([5, 6, 7]).all()
@@ -367,7 +418,7 @@ def test_stats19_casualty_codes(small, i: int) -> None:
 
 
 def test_stats19_full_scale_volumes_and_mix(full) -> None:
-    for i in (0, 1, 2):
+    for i, _year in STATS19_INDEX[:-1]:
         col, veh, cas = _stats19(full[1], i)
         assert 2_700 <= col.height <= 3_300 and 5_000 <= veh.height <= 6_000 and 3_600 <= cas.height <= 4_400
         sev = cas["casualty_severity"].cast(int)
@@ -379,7 +430,7 @@ def test_stats19_full_scale_volumes_and_mix(full) -> None:
         assert 0.07 <= ctype.is_in([2, 3, 4, 5, 23, 97]).mean() <= 0.13 and 0.52 <= (ctype == 9).mean() <= 0.64
         age = cas["age_of_casualty"].cast(int)
         assert 0.13 <= age.is_between(17, 24).mean() <= 0.19 and (age == -1).any()
-    col = _stats19(full[1], 3)[0]
+    col = _stats19(full[1], len(STATS19_INDEX) - 1)[0]
     assert 1_300 <= col.height <= 1_700
     shares = col["local_authority_ons_district"].value_counts(normalize=True)
     assert set(shares["local_authority_ons_district"]) == AREA_CODES

@@ -10,7 +10,7 @@ there, with the outcome the warehouse must give it:
 * ``ignored`` (never read: a link, a folder, a hidden file).
 
 Nothing in the corpus may change a good month: files that load rows use months, years or areas
-outside the demo's good data (police.uk months 2023-05..2023-12, STATS19 year 2021, MARAC quarters
+outside the demo's good data (police.uk months 2023-05..2023-12, STATS19 year 2018, MARAC quarters
 of 2022/23, population mid-2019 of districts outside Lancashire, Welsh LSOAs), or are held or
 rejected. Restricted-data plants (``planted``) are values that must never appear outside
 ``landing/`` once the night has run (all start with ``PLANTED`` so one scan finds any of them).
@@ -603,8 +603,8 @@ CASES: list[Case] = [
          reason=r"^missing contract columns: Cases Male", what="the Cases Male column missing"),
 
     # STATS19 (year 2021: outside the good data)
-    Case("collision_rows_quarantined", SC, "dft-road-casualty-statistics-collision-2021.csv",
-         _from(stats19(SC, DEMO_COLLISION, "2021", _collision_bad)), "loaded", rules=("code_known", "date_parseable"),
+    Case("collision_rows_quarantined", SC, "dft-road-casualty-statistics-collision-2018.csv",
+         _from(stats19(SC, DEMO_COLLISION, "2018", _collision_bad)), "loaded", rules=("code_known", "date_parseable"),
          quarantined=2, what="police force code 2 (none has it) and 31 February"),
     Case("collision_held_scientific_index", SC, "dft-road-casualty-statistics-collision-2024-resubmitted.csv",
          _from(_scientific_indexes), "held",
@@ -612,15 +612,15 @@ CASES: list[Case] = [
          rules=("collision_index_format",), what="2024 resubmitted with every index as 2.02404E+12"),
     Case("collision_no_year", SC, "dft-road-casualty-statistics-collision-undated.csv", _from(_undated_collisions),
          "rejected", reason=r"^cannot tell the data year", what="no year and no usable index"),
-    Case("vehicle_rows_quarantined", SV, "dft-road-casualty-statistics-vehicle-2021.csv",
-         _from(stats19(SV, DEMO_VEHICLE, "2021", _vehicle_bad)), "loaded", rules=("positive_integer", "age_in_range"),
+    Case("vehicle_rows_quarantined", SV, "dft-road-casualty-statistics-vehicle-2018.csv",
+         _from(stats19(SV, DEMO_VEHICLE, "2018", _vehicle_bad)), "loaded", rules=("positive_integer", "age_in_range"),
          quarantined=2, what="vehicle reference 0 and a driver aged 250"),
-    Case("vehicle_blank_lines_only", SV, "dft-road-casualty-statistics-vehicle-2020.csv", _write(b"\n\n   \n"),
+    Case("vehicle_blank_lines_only", SV, "dft-road-casualty-statistics-vehicle-2016.csv", _write(b"\n\n   \n"),
          "rejected", reason=r"^empty file", what="blank lines only"),
-    Case("casualty_rows_quarantined", SK, "dft-road-casualty-statistics-casualty-2021.csv",
-         _from(stats19(SK, DEMO_CASUALTY, "2021", _casualty_bad)), "loaded", rules=("code_known", "age_in_range"),
+    Case("casualty_rows_quarantined", SK, "dft-road-casualty-statistics-casualty-2018.csv",
+         _from(stats19(SK, DEMO_CASUALTY, "2018", _casualty_bad)), "loaded", rules=("code_known", "age_in_range"),
          quarantined=2, what="casualty severity 7 and an age of -5"),
-    Case("casualty_vehicle_header", SK, "dft-road-casualty-statistics-casualty-2020.csv",
+    Case("casualty_vehicle_header", SK, "dft-road-casualty-statistics-casualty-2016.csv",
          _from(lambda landing: _demo(landing, SV, DEMO_VEHICLE.format(year="2023"))), "rejected",
          reason=r"the header is a stats19_vehicle file's", what="a vehicle file landed as casualties"),
 
