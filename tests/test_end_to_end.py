@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from scipy.stats import binomtest
+from scipy.stats import binomtest, norm
 
 from ingestion.demo_data import AREAS
 from orchestration.runner import run_job
@@ -282,7 +282,18 @@ def test_scorecard_all_crime_force_area_latest_quarter(con, police: pl.DataFrame
     last_year = sum(crimes[m.replace(year=m.year - 1)] for m in months)
     window = _months_back(months[-1], 24)
     rolling, previous = sum(crimes[m] for m in window[:12]), sum(crimes[m] for m in window[12:])
-    p_value = binomtest(rolling, rolling + previous, 0.5).pvalue
+    # over-dispersion, computed here from its definition: Pearson's chi-squared of the 2 x 12 table
+    # (window x calendar month) about a common change, on 11 degrees of freedom, floored at 1; then
+    # the quasi-Poisson z test of the two totals, never below the exact test (the exact test alone
+    # for small counts or phi = 1)
+    table = [[crimes[m] for m in window[12:]], [crimes[m] for m in window[:12]]]  # column j: one calendar month
+    grand = sum(map(sum, table))
+    expected = [[sum(table[w]) * (table[0][j] + table[1][j]) / grand for j in range(12)] for w in (0, 1)]
+    chi2 = sum((table[w][j] - expected[w][j]) ** 2 / expected[w][j] for w in (0, 1) for j in range(12))
+    phi = max(chi2 / 11, 1.0)
+    exact = binomtest(rolling, rolling + previous, 0.5).pvalue
+    p_value = exact if phi == 1.0 or rolling + previous < 30 else max(
+        2 * norm.sf(abs(rolling - previous) / (phi * (rolling + previous)) ** 0.5), exact)
     pop = sum(population[(d, 2024)] for d in DISTRICTS)
     row = q(con, """select * from marts.mart_scorecard_quarterly
                     where indicator_id = 'all_crime' and area_code = 'E23000003'
@@ -293,6 +304,8 @@ def test_scorecard_all_crime_force_area_latest_quarter(con, police: pl.DataFrame
         row["pct_change"] == pytest.approx((value - last_year) / last_year, rel=1e-9)
     assert row["rolling_12m"] == rolling and row["rolling_12m_previous"] == previous
     assert row["rate_per_1000"] == pytest.approx(rolling / pop * 1000, rel=1e-9)
+    assert row["dispersion"] == pytest.approx(phi, rel=1e-9)
+    assert row["p_value"] == pytest.approx(p_value, rel=1e-6)
     assert row["significant_change"] == (p_value < 0.05)
     direction = "up" if rolling > previous else "down" if rolling < previous else "no change"
     assert row["direction"] == direction

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.e2e
 PRESTON, BURNLEY, BLACKPOOL = "E07000123", "E07000117", "E06000009"
 COUNTY, FORCE_AREA = "E10000017", "E23000003"
 MARAC = ("marac_cases", "marac_repeat_cases", "marac_repeat_rate")
-STATUSES = {"available", "not_received", "quarantined", "no_denominator", "small_base", "suppressed"}
+STATUSES = {
+    "available", "not_received", "quarantined", "no_denominator", "incomplete_lookback", "small_base", "suppressed"
+}
 Q4, Q1 = ("2023/24", 4), ("2024/25", 1)
+# indicators that count repeats: not published until their lookback (12 months) is loaded
+with (Path(__file__).parents[1] / "dbt_project" / "seeds" / "indicator_catalogue.csv").open(encoding="utf-8") as _fh:
+    LOOKBACK = {r["indicator_id"] for r in csv.DictReader(_fh) if r["lookback_months"]}
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -140,10 +145,13 @@ def test_other_cells_are_unaffected(nights) -> None:
     others = card[~card["indicator_id"].str.startswith("marac")
                   & (pd.to_datetime(card["quarter_end_month"]) <= pd.Timestamp("2024-06-01"))]
     counts = others[others["value_kind"] == "count"]  # survey estimates and published figures have their own statuses
-    missing = counts[counts["value_status"] != "available"]
+    # a repeat needs its lookback: the first year of a repeat indicator is not published, whatever MARAC did
+    lookback = counts["value_status"] == "incomplete_lookback"
+    assert set(counts.loc[lookback, "indicator_id"]) <= LOOKBACK
+    missing = counts[(counts["value_status"] != "available") & ~lookback]
     assert missing.empty, missing[["indicator_id", "area_code", "financial_year", "fy_quarter", "value_status",
                                    "value_status_reason"]].drop_duplicates("indicator_id").to_string()
-    assert counts["value"].notna().all()
+    assert counts.loc[~lookback, "value"].notna().all()
     ratios = others[others["is_ratio"].astype(bool)]
     assert ratios["value_status"].isin(["available", "no_denominator"]).all()
 
@@ -161,14 +169,14 @@ def test_outputs_show_cells_not_available(nights) -> None:
     name = "quarterly_report_2024-25_Q1"
     published = pd.read_csv(io.BytesIO(outputs[f"{name}.csv"]), dtype=str, keep_default_na=False)
     rows = published[published["indicator_id"].isin(MARAC)]
-    assert len(rows) and (rows["value_status"] == "not_received").all() and (rows["value"] == "").all()
+    assert len(rows) and (rows["value_status"] == "not_received").all() and (rows["value"] == "[x]").all()
     assert "n/a" in outputs[f"{name}.html"].decode("utf-8")
     assert f"{name}.xlsx" in outputs
 
 
 def test_the_quarantined_quarter_reports_as_not_available(nights, tmp_path: Path) -> None:
     """`csw report` of the damaged quarter from the first night's warehouse: written, with the
-    quarantined cells empty in the CSV and their status, and shown as n/a in the HTML and workbook."""
+    quarantined cells "[x]" in the CSV and workbook with their status, and shown as n/a in the HTML."""
     from openpyxl import load_workbook
 
     from orchestration.cli import main
@@ -180,17 +188,17 @@ def test_the_quarantined_quarter_reports_as_not_available(nights, tmp_path: Path
     name = home / "outputs" / "quarterly_report_2023-24_Q4"
     published = pd.read_csv(name.with_suffix(".csv"), dtype=str, keep_default_na=False)
     preston = published[(published["area_code"] == PRESTON) & published["indicator_id"].isin(MARAC)]
-    assert len(preston) == 3 and (preston["value_status"] == "quarantined").all() and (preston["value"] == "").all()
-    assert (preston["rag"] == "").all()
+    assert len(preston) == 3 and (preston["value_status"] == "quarantined").all() and (preston["value"] == "[x]").all()
+    assert preston["rag"].isin(["", "[x]"]).all()
     county = published[(published["area_code"] == COUNTY) & (published["indicator_id"] == "marac_cases")]
-    assert county["value_status"].tolist() == ["quarantined"] and county["value"].tolist() == [""]
+    assert county["value_status"].tolist() == ["quarantined"] and county["value"].tolist() == ["[x]"]
     html = name.with_suffix(".html").read_text(encoding="utf-8")
     assert "n/a" in html and "quarantined" in html
     sheet = load_workbook(name.with_suffix(".xlsx"))["Domestic abuse"]
     header = [c.value for c in sheet[4]]
     rows = [dict(zip(header, (c.value for c in r))) for r in sheet.iter_rows(min_row=5)]
     cell = next(r for r in rows if r["Indicator id"] == "marac_cases" and r["Area code"] == PRESTON)
-    assert cell["Quarter value"] == "n/a" and cell["Value status"] == "quarantined"
+    assert cell["Quarter value"] == "[x]" and cell["Value status"] == "quarantined"
     assert "quarantined" in cell["Why not available"]
 
 
@@ -204,5 +212,6 @@ def test_the_second_night_recovers_every_cell(nights) -> None:
     assert _cell(card, "marac_cases", COUNTY, Q4)["value"] == sum(
         v for k, v in cases.items() if k not in ("Blackpool", "Blackburn with Darwen"))
     counted = card[card["value_kind"].isin(("count", "ratio"))]  # survey estimates and published figures aside
-    assert set(counted["value_status"]) <= {"available", "no_denominator"}
+    assert set(counted["value_status"]) <= {"available", "no_denominator", "incomplete_lookback"}
+    assert set(counted.loc[counted["value_status"] == "incomplete_lookback", "indicator_id"]) <= LOOKBACK
     assert len(marac) == 2 * 2 * card["area_code"].nunique()  # both quarters, every area

@@ -111,3 +111,49 @@ def test_significant_change():
     assert got.tolist() == [False, False, True, False, True]
     assert bool(significant_change(float("nan"), 5)) is False
     assert bool(significant_change(30, 30)) is False
+
+
+# --- over-dispersion (change_test, dispersion) and position against the rest of the county ----------
+
+from warehouse.statistics import (  # noqa: E402
+    EXACT_POISSON,
+    QUASI_POISSON,
+    SIGNIFICANCE_METHOD_NOTE,
+    SMALL_COUNT,
+    change_test,
+    dispersion,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 20000), st.integers(0, 20000), st.floats(0.0, 50.0))
+def test_change_test_is_a_probability_symmetric_and_never_below_poisson(a, b, phi):
+    p_ab, method = change_test(a, b, phi)
+    p_ba, _ = change_test(b, a, phi)
+    exact = float(poisson_change_p_value(a, b))
+    assert 0.0 <= float(p_ab) <= 1.0
+    assert float(p_ab) == pytest.approx(float(p_ba), rel=1e-12, abs=1e-300)
+    assert float(p_ab) >= exact * (1 - 1e-12)
+    expected_method = EXACT_POISSON if a + b < SMALL_COUNT or phi <= 1 else QUASI_POISSON
+    assert method[()] == expected_method
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 500), min_size=12, max_size=12),
+    st.lists(st.integers(0, 500), min_size=12, max_size=12),
+)
+def test_dispersion_is_at_least_one_and_symmetric_in_the_windows(before, now):
+    phi = float(dispersion(np.array([before]), np.array([now]))[0])
+    assert phi >= 1.0
+    assert phi == pytest.approx(float(dispersion(np.array([now]), np.array([before]))[0]), rel=1e-12)
+    p, _ = change_test(sum(now), sum(before), phi)
+    assert float(p) >= float(poisson_change_p_value(sum(now), sum(before))) * (1 - 1e-12)
+
+
+def test_method_note_states_the_method():
+    note = SIGNIFICANCE_METHOD_NOTE.lower()
+    for words in ("over-dispersed", "dispersion", "never taken below 1", "quasi-poisson", "exact poisson",
+                  "fewer than 30", "significance_level", "seasonal", "not rated"):
+        assert words in note, words
+    assert str(SMALL_COUNT) in SIGNIFICANCE_METHOD_NOTE

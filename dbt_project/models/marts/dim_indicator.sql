@@ -57,6 +57,8 @@ catalogue_rows as (
         price_year,
         benchmark_key,
         significance_test,
+        grain,
+        lookback_months,
         cast(null as integer) as fingertips_indicator_id,
         case
             when source_model = 'mart_survey_indicators' then 'survey_estimate'
@@ -102,6 +104,8 @@ fingertips_rows as (
         cast(null as varchar) as price_year,
         cast(null as varchar) as benchmark_key,
         'ci_overlap' as significance_test,
+        'year' as grain,
+        cast(null as integer) as lookback_months,
         fingertips.fingertips_indicator_id,
         'published_figure' as value_kind,
         catalogue_size.seed_rows + fingertips.seed_order as catalogue_order

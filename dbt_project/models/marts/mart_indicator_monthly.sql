@@ -8,6 +8,12 @@
 -- so a district whose return was not received or was quarantined has no value (null, never 0)
 -- for the quarter's three months, nor has an aggregate with such a member (int_marac_area_quarters);
 -- a ratio is not available when a component is not, or its denominator is 0 (no_denominator).
+--
+-- An indicator that counts repeats (catalogue lookback_months, e.g. 12 for da_repeat_victims: a
+-- victim seen again within 12 months) undercounts until that much history is loaded: a repeat in
+-- the first loaded month has no earlier months to be a repeat of, nor has a month after a gap. So a
+-- month whose lookback_months before it are not all loaded has no value (null) and value_status
+-- `incomplete_lookback`, in every area.
 with
 
 catalogue as (
@@ -258,6 +264,34 @@ indicator_months as (
 
 ),
 
+lookback_coverage as (
+
+    -- for each month of an indicator that counts repeats: how many of the lookback_months before it
+    -- are loaded (a gap in the history undercounts repeats as surely as a late start does)
+    select
+        indicator_months.indicator_id,
+        indicator_months.month,
+        count_catalogue.lookback_months,
+        count(earlier_months.month) as months_loaded
+
+    from indicator_months
+
+    inner join count_catalogue
+        on indicator_months.indicator_id = count_catalogue.indicator_id
+
+    left join indicator_months as earlier_months
+        on
+            indicator_months.indicator_id = earlier_months.indicator_id
+            and indicator_months.month > earlier_months.month
+            and indicator_months.month - to_months(cast(count_catalogue.lookback_months as integer))
+            <= earlier_months.month
+
+    where count_catalogue.lookback_months is not null
+
+    group by indicator_months.indicator_id, indicator_months.month, count_catalogue.lookback_months
+
+),
+
 grid as (
 
     select
@@ -325,7 +359,9 @@ counts as (
         grid.area_code,
         grid.month,
         case
-            when coalesce(marac_month_statuses.value_status, 'available') = 'available'
+            when
+                coalesce(marac_month_statuses.value_status, 'available') = 'available'
+                and coalesce(lookback_coverage.months_loaded >= lookback_coverage.lookback_months, true)
                 then cast(coalesce(area_sums.value, 0) as double)
         end as value,
         coalesce(area_sums.source_rows, 0) as source_rows,
@@ -333,8 +369,18 @@ counts as (
         grid.source_model,
         cast(null as double) as numerator,
         cast(null as double) as denominator,
-        coalesce(marac_month_statuses.value_status, 'available') as value_status,
-        marac_month_statuses.value_status_reason
+        case
+            when marac_month_statuses.value_status is not null then marac_month_statuses.value_status
+            when lookback_coverage.months_loaded < lookback_coverage.lookback_months then 'incomplete_lookback'
+            else 'available'
+        end as value_status,
+        case
+            when marac_month_statuses.value_status is not null then marac_month_statuses.value_status_reason
+            when lookback_coverage.months_loaded < lookback_coverage.lookback_months
+                then
+                    'repeats need the ' || lookback_coverage.lookback_months || ' months before the month loaded;'
+                    || ' only ' || lookback_coverage.months_loaded || ' of them are'
+        end as value_status_reason
 
     from grid
 
@@ -349,6 +395,11 @@ counts as (
             grid.source_model = 'fct_marac_quarterly'
             and grid.area_code = marac_month_statuses.area_code
             and grid.month = marac_month_statuses.month
+
+    left join lookback_coverage
+        on
+            grid.indicator_id = lookback_coverage.indicator_id
+            and grid.month = lookback_coverage.month
 
 ),
 
