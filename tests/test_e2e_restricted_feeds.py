@@ -132,10 +132,14 @@ def monthly(con, indicator: str) -> dict[tuple[str, dt.date], float]:
     return {(a, m): v for a, m, v in df.iter_rows()}
 
 
-def assert_counts(con, indicator: str, rows: pl.DataFrame, value: str | None = None) -> None:
+def assert_counts(con, indicator: str, rows: pl.DataFrame, value: str | None = None,
+                  from_month: dt.date | None = None) -> None:
     """Districts, Lancashire-12 and the force area (every row) of ``indicator`` equal ``rows`` counted
-    (or ``value`` summed) by month; every other month of the grid is 0."""
+    (or ``value`` summed) by month; every other month of the grid is 0 (from ``from_month`` on, if given)."""
     got = monthly(con, indicator)
+    if from_month is not None:
+        got = {k: v for k, v in got.items() if k[1] >= from_month}
+        rows = rows.filter(pl.col("month") >= from_month)
     agg = pl.col(value).sum() if value else pl.len()
     expected: dict[tuple[str, dt.date], float] = {}
     for lad, month, v in rows.filter(pl.col("lad").is_in(DISTRICTS)).group_by("lad", "month").agg(agg).iter_rows():
@@ -289,7 +293,12 @@ def test_extract_count_indicators(con, crimes: pl.DataFrame) -> None:
 
 
 def test_cost_of_crime_is_unit_cost_times_count_with_price_year(con, crimes: pl.DataFrame) -> None:
-    costed = crimes.filter(pl.col("cost").is_not_null())
+    # the 2015/16 unit costs uprated to the deflator seed's latest outturn year (HM Treasury GDP deflator)
+    deflator = pl.read_csv(SEEDS / "gdp_deflator.csv", infer_schema=False).filter(pl.col("is_forecast") == "false")
+    index = dict(zip(deflator["financial_year"], deflator["gdp_deflator_index"].cast(pl.Float64)))
+    latest = max(index)
+    costed = crimes.filter(pl.col("cost").is_not_null()).with_columns(  # to the pound, as int_offence_codes
+        (pl.col("cost") * index[latest] / index["2015/16"] + 0.5).floor())
     assert_counts(con, "cost_of_crime", costed, value="cost")
     # unit cost x count, group by group, for the force area over the whole period
     by_group = costed.group_by("cost_category").agg(pl.len().alias("n"), pl.col("cost").first().alias("unit"))
@@ -299,9 +308,11 @@ def test_cost_of_crime_is_unit_cost_times_count_with_price_year(con, crimes: pl.
     assert got == pytest.approx(total)
     years = q(con, """select distinct price_year from marts.mart_scorecard_quarterly
                       where indicator_id = 'cost_of_crime'""")["price_year"].to_list()
-    assert years == ["2015/16"]
+    assert years == [latest]
     assert q(con, "select distinct price_year from marts.fct_crime where unit_cost_gbp is not null")[
         "price_year"].to_list() == ["2015/16"]
+    assert q(con, "select distinct uprated_price_year from marts.fct_crime where unit_cost_gbp is not null")[
+        "uprated_price_year"].to_list() == [latest]
 
 
 def test_da_incident_indicators(con, incidents: pl.DataFrame) -> None:
@@ -327,7 +338,16 @@ def test_repeat_da_victims(con, crimes: pl.DataFrame, incidents: pl.DataFrame) -
     repeat_incidents = incidents.filter(pl.col("Repeat Victim").str.to_uppercase() == "Y")
     rows = pl.concat([repeat_crimes.select("lad", "month"), repeat_incidents.select("lad", "month")])
     assert repeat_crimes.height > 0 and repeat_incidents.height > 0
-    assert_counts(con, "da_repeat_victims", rows)
+    # a repeat needs 12 months of history: the first 12 months loaded are not published, in every area
+    grid = q(con, """select month, value, value_status from marts.mart_indicator_monthly
+                     where indicator_id = 'da_repeat_victims'""")
+    first = grid.get_column("month").min()
+    complete = first.replace(year=first.year + 1)
+    early = grid.filter(pl.col("month") < complete)
+    assert early.height and early.get_column("value").is_null().all()
+    assert set(early.get_column("value_status")) == {"incomplete_lookback"}
+    assert set(grid.filter(pl.col("month") >= complete).get_column("value_status")) == {"available"}
+    assert_counts(con, "da_repeat_victims", rows, from_month=complete)
 
 
 def test_da_share_of_violent_crime_is_ratio_of_its_components(con, crimes: pl.DataFrame) -> None:

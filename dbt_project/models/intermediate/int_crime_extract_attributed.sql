@@ -39,6 +39,8 @@ joined as (
         offence_codes.cost_category,
         offence_codes.unit_cost_gbp,
         offence_codes.price_year,
+        offence_codes.unit_cost_gbp_uprated,
+        offence_codes.uprated_price_year,
         lsoa_districts.lsoa_name,
         lsoa_districts.lad_code,
         lsoa_districts.lad_name,
