@@ -134,19 +134,25 @@ def area_constraints(cells: pd.DataFrame, hierarchies: Mapping[str, Iterable[str
     return _membership_constraints(cells, membership, ["aggregate", "indicator_id", "measure", "period"])
 
 
-def time_constraints(cells: pd.DataFrame, compositions: pd.DataFrame) -> pd.DataFrame:
-    """Each longer period = the sum of its months, per indicator and area where the months are shown.
+def time_constraints(cells: pd.DataFrame, compositions: pd.DataFrame, member: str = "month",
+                     indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """Each longer period = the sum of its members, per indicator and area where the members are shown.
 
     ``compositions`` columns: measure, period (the total, e.g. "quarter", "2024/25 Q2") and
-    month (a member "month" period)."""
-    months = cells.loc[cells["measure"] == "month", ["indicator_id", "area_code"]].drop_duplicates()
+    month (the member's period). Members are "month" cells, or "quarter" cells for a series drawn
+    by quarter (MARAC: a 12-month window = its four quarters); ``indicators`` limits the
+    constraints to those indicators (e.g. the quarterly ones, or the additive ones)."""
+    shown = cells["measure"] == member
+    if indicators is not None:
+        shown &= cells["indicator_id"].isin(list(indicators))
+    months = cells.loc[shown, ["indicator_id", "area_code"]].drop_duplicates()
     if months.empty or compositions.empty:
         return pd.DataFrame({"constraint": [], "cell": [], "is_total": []})
     comp = compositions.rename(columns={"measure": "total_measure", "period": "total_period"})
     wide = months.merge(comp, how="cross")
     totals = wide[["indicator_id", "area_code", "total_measure", "total_period"]].drop_duplicates().assign(
         measure=lambda d: d["total_measure"], period=lambda d: d["total_period"], is_total=True)
-    members = wide.assign(measure="month", period=wide["month"], is_total=False)
+    members = wide.assign(measure=member, period=wide["month"], is_total=False)
     cols = ["indicator_id", "area_code", "total_measure", "total_period", "measure", "period", "is_total"]
     membership = pd.concat([totals[cols], members[cols]], ignore_index=True)
     return _membership_constraints(cells, membership, ["indicator_id", "area_code", "total_measure", "total_period"])

@@ -189,8 +189,9 @@ class SensitiveSmallCounts(TableMetricProvider):
         sensitive = df["theme"].astype(str).str.strip().str.lower().isin(themes)
         if "value_kind" in df.columns:
             # a survey estimate or a figure published by another body (a rate, a percentage) is not a
-            # count: its source applies its own disclosure rules
-            sensitive &= df["value_kind"].isna() | df["value_kind"].isin(["count", "ratio"])
+            # count: its source applies its own disclosure rules; nor is a ratio (a percentage), which
+            # is hidden with its numerator and denominator counts (reporting.tables._control)
+            sensitive &= df["value_kind"].isna() | df["value_kind"].isin(["count"])
         failures = []
         for column in metric_value_kwargs["count_columns"]:
             shown = df[column].astype(float)
