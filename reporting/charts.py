@@ -1,187 +1,439 @@
-"""Charts as inline SVG strings: the reports open offline, print to PDF unchanged and need no
-JavaScript or plotting library. Hidden (suppressed) values are drawn as gaps and said so."""
+"""Charts specified once in Vega-Lite (through Altair) and rendered to static SVG by vl-convert.
+
+Why this way: the library lays out axes, labels and legends (no overlapping tick labels, no titles
+cut off), the SVG is static so the reports open offline and print to PDF unchanged (vl-convert
+bundles Vega and runs no browser), and the same JSON specification drives the interactive dashboard.
+
+Every chart comes back as a ``Chart``: its SVG (with an accessible name that says the indicator,
+area, period and figures in words), the rows it draws and a CSV of them for a download link.
+Values hidden by disclosure control ("suppressed") are gaps marked "not published (small numbers)";
+values that do not exist ("not_available") are plain gaps. Neither is ever drawn as zero.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+import textwrap
+import urllib.parse
+from dataclasses import dataclass, field
 from html import escape
-from typing import Sequence
+from typing import Any, Sequence
 
-INK = "#1f2933"
+import altair as alt
+import numpy as np
+import pandas as pd
+import vl_convert as vlc
+
+VL_VERSION = "6.4"  # the Vega-Lite that altair 6.3 writes; vl-convert bundles it (no network)
+
+FONT = "Arial, Helvetica, 'Liberation Sans', sans-serif"  # Liberation Sans: Arial's metrics, offline
+INK = "#1f2933"  # titles, labels on marks: 14.5:1 on white
+INK_2 = "#4a5561"  # axis labels and notes: 7.6:1 on white (never the 3:1 #8a96a3)
+AXIS_LINE = "#6b7785"  # non-text graphics need 3:1; this is 4.6:1
 GRID = "#d9dee3"
 LINE = "#1d5fa8"
-MUTED = "#8a96a3"
-HIGHLIGHT = "#d97706"
-FONT = "font-family='Segoe UI, Arial, sans-serif'"
 
+SUPPRESSED = "[c]"  # the GSS marker for a value hidden by disclosure control
+SUPPRESSED_NOTE = "not published (small numbers)"
+NOT_AVAILABLE_NOTE = "n/a"
 
-def _fmt(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if v == int(v):
-        return f"{int(v)}"
-    return f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+# Position against the county is its own measure (not the change RAG), so it has its own hues.
+POSITION_LEGEND = "Against the county rate"
+POSITION_LABELS = {"above": "Above the county", "similar": "Similar to the county", "below": "Below the county"}
+POSITION_COLOURS = {"above": "#b45309", "similar": "#7b8794", "below": "#1d5fa8"}
+NOT_COMPARED = "Not compared"
+NOT_COMPARED_COLOUR = "#b8c2cc"
 
-
-def _nice_max(v: float) -> float:
-    if v <= 0 or math.isnan(v):
-        return 1.0
-    exp = 10 ** math.floor(math.log10(v))
-    for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10):
-        if step * exp >= v:
-            return step * exp
-    return 10 * exp
-
-
-def _ticks(top: float, n: int = 4) -> list[float]:
-    return [top * i / n for i in range(n + 1)]
+GRAIN_WORDS = {"month": ("monthly", "month"), "quarter": ("quarterly", "quarter"), "year": ("yearly", "year")}
 
 
 @dataclass(frozen=True)
-class Point:
-    label: str
-    value: float | None  # None: not published (suppressed) or not available
-    hidden: bool = False  # True: the value exists but is suppressed
+class Chart:
+    """One rendered chart: what the report inlines (``svg``), what it draws (``data``, one row per
+    mark), and the Vega-Lite ``spec`` (data inlined) for the dashboard to reuse."""
+
+    chart_id: str
+    title: str
+    description: str
+    svg: str
+    data: pd.DataFrame = field(repr=False)
+    spec: dict = field(repr=False)
+
+    def csv(self) -> str:
+        """The data as CSV: a suppressed value is written "[c]" (never blank, so nobody reads it as
+        zero or missing), a not-available value is blank with its status column saying why."""
+        out = self.data.copy()
+        if "value" in out.columns and "status" in out.columns:
+            text = out["value_text"] if "value_text" in out.columns else out["value"].astype(object)
+            out["value"] = np.where(out["status"].eq("suppressed"), SUPPRESSED,
+                                    np.where(out["status"].eq("available") & out["value"].notna(),
+                                             _plain_numbers(text), ""))
+        return out.drop(columns=[c for c in ("value_text", "mark_text") if c in out.columns]).to_csv(
+            index=False, lineterminator="\n")
+
+    def data_uri(self) -> str:
+        """The CSV as a data: URI for ``<a download>`` (the report stays one offline file)."""
+        return "data:text/csv;charset=utf-8," + urllib.parse.quote(self.csv())
 
 
-def line_chart(points: Sequence[Point], title: str, unit: str, width: int = 460, height: int = 200,
-               label_every: int = 6) -> str:
-    """A monthly trend: a line with gaps where a value is hidden; x labels every ``label_every``."""
-    left, right, top, bottom = 56, 16, 28, 40
-    w, h = width - left - right, height - top - bottom
-    known = [p.value for p in points if p.value is not None]
-    ymax = _nice_max(max(known) if known else 1.0)
-    n = max(len(points) - 1, 1)
-    x = lambda i: left + w * i / n  # noqa: E731
-    y = lambda v: top + h - h * v / ymax  # noqa: E731
-    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' "
-             f"width='{width}' height='{height}' {FONT} font-size='11'>",
-             f"<title>{escape(title)}</title>",
-             f"<text x='{left}' y='14' font-size='12' font-weight='600' fill='{INK}'>{escape(title)}</text>"]
-    for t in _ticks(ymax):
-        parts.append(f"<line x1='{left}' x2='{left + w}' y1='{y(t):.1f}' y2='{y(t):.1f}' stroke='{GRID}'/>")
-        parts.append(f"<text x='{left - 6}' y='{y(t) + 4:.1f}' text-anchor='end' fill='{MUTED}'>{_fmt(t)}</text>")
-    parts.append(f"<text x='12' y='{top + h / 2:.0f}' transform='rotate(-90 12 {top + h / 2:.0f})' "
-                 f"text-anchor='middle' fill='{MUTED}'>{escape(unit)} per month</text>")
-    segment: list[str] = []
-    segments: list[list[str]] = []
-    for i, p in enumerate(points):
-        if p.value is None:
-            if segment:
-                segments.append(segment)
-            segment = []
-            continue
-        segment.append(f"{x(i):.1f},{y(p.value):.1f}")
-    if segment:
-        segments.append(segment)
-    for seg in segments:
-        if len(seg) == 1:
-            cx, cy = seg[0].split(",")
-            parts.append(f"<circle cx='{cx}' cy='{cy}' r='2.5' fill='{LINE}'/>")
-        else:
-            parts.append(f"<polyline fill='none' stroke='{LINE}' stroke-width='2' points='{' '.join(seg)}'/>")
-    for i, p in enumerate(points):
-        last = i == len(points) - 1 and i % label_every >= label_every // 2  # not on top of the one before
-        if i % label_every == 0 or last:
-            parts.append(f"<text x='{x(i):.1f}' y='{top + h + 16}' text-anchor='middle' fill='{MUTED}'>"
-                         f"{escape(p.label)}</text>")
-    notes = []
-    if any(p.value is None and p.hidden for p in points) and known:
-        notes.append("small numbers not published")
-    if any(p.value is None and not p.hidden for p in points) and known:
-        notes.append("no data for the month")
-    if notes:
-        parts.append(f"<text x='{left}' y='{height - 4}' fill='{MUTED}'>Gaps: {'; '.join(notes)}.</text>")
-    if not known:
-        why = "Not published (small numbers)" if any(p.hidden for p in points) else "No data"
-        parts.append(f"<text x='{left + w / 2}' y='{top + h / 2}' text-anchor='middle' fill='{MUTED}'>{why}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
+# --------------------------------------------------------------------------- formatting
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float | None
-    highlight: bool = False
+def _is_count(values: pd.Series, is_percent: bool) -> bool:
+    """Counts (whole numbers) get no decimals; rates and percentages get one."""
+    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return (not is_percent) and len(v) > 0 and bool(np.all(np.mod(v, 1) == 0))
 
 
-def bar_chart(bars: Sequence[Bar], title: str, unit: str, reference: tuple[float | None, str] | None = None,
-              width: int = 520, bar_height: int = 15) -> str:
-    """Horizontal bars (e.g. districts' rates, highest first), with an optional reference line
-    (e.g. the county rate) marked and labelled. Hidden values are listed as "not published"."""
-    head, _, sub = title.partition(": ")  # "Indicator: what is shown" is drawn on two lines
-    left, right, top = 130, 60, 46 + (14 if sub else 0)
-    height = top + len(bars) * (bar_height + 4) + 34
-    w = width - left - right
-    known = [b.value for b in bars if b.value is not None]
-    ref_value = reference[0] if reference else None
-    xmax = _nice_max(max(known + ([ref_value] if ref_value is not None else [])) if known else 1.0)
-    x = lambda v: left + w * v / xmax  # noqa: E731
-    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' "
-             f"width='{width}' height='{height}' {FONT} font-size='11'>",
-             f"<title>{escape(title)}</title>",
-             f"<text x='4' y='14' font-size='12' font-weight='600' fill='{INK}'>{escape(head)}</text>"]
-    if sub:
-        parts.append(f"<text x='4' y='29' font-size='11.5' fill='{INK}'>{escape(sub)}</text>")
-    for t in _ticks(xmax):
-        parts.append(f"<line x1='{x(t):.1f}' x2='{x(t):.1f}' y1='{top - 4}' y2='{height - 30}' stroke='{GRID}'/>")
-        parts.append(f"<text x='{x(t):.1f}' y='{height - 18}' text-anchor='middle' fill='{MUTED}'>{_fmt(t)}</text>")
-    parts.append(f"<text x='{left + w / 2:.0f}' y='{height - 4}' text-anchor='middle' fill='{MUTED}'>"
-                 f"{escape(unit)}</text>")
-    for i, b in enumerate(bars):
-        yy = top + i * (bar_height + 4)
-        weight = "700" if b.highlight else "400"
-        parts.append(f"<text x='{left - 6}' y='{yy + bar_height - 3}' text-anchor='end' fill='{INK}' "
-                     f"font-weight='{weight}'>{escape(b.label)}</text>")
-        if b.value is None:
-            parts.append(f"<text x='{left + 4}' y='{yy + bar_height - 3}' fill='{MUTED}' font-style='italic'>"
-                         "not published (small numbers)</text>")
-            continue
-        colour = HIGHLIGHT if b.highlight else LINE
-        parts.append(f"<rect x='{left}' y='{yy}' width='{max(x(b.value) - left, 0.5):.1f}' height='{bar_height}' "
-                     f"fill='{colour}'/>")
-        parts.append(f"<text x='{x(b.value) + 4:.1f}' y='{yy + bar_height - 3}' fill='{INK}'>{_fmt(b.value)}</text>")
-    if reference and ref_value is not None:
-        rx = x(ref_value)
-        parts.append(f"<line x1='{rx:.1f}' x2='{rx:.1f}' y1='{top - 8}' y2='{height - 30}' stroke='{INK}' "
-                     "stroke-width='1.5' stroke-dasharray='4 3'/>")
-        anchor = "end" if rx > left + w * 0.6 else "start"
-        parts.append(f"<text x='{rx + (-4 if anchor == 'end' else 4):.1f}' y='{top - 10}' text-anchor='{anchor}' "
-                     f"fill='{INK}' font-size='10.5'>{escape(reference[1])}: {_fmt(ref_value)}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
+def _d3_format(count: bool) -> str:
+    return ",.0f" if count else ",.1f"
 
 
-def column_chart(points: Sequence[Point], title: str, unit: str, width: int = 300, height: int = 170) -> str:
-    """A few vertical columns (e.g. five financial years), value labelled on each."""
-    left, right, top, bottom = 48, 8, 28, 34
-    w, h = width - left - right, height - top - bottom
-    known = [p.value for p in points if p.value is not None]
-    ymax = _nice_max(max(known) if known else 1.0)
-    slot = w / max(len(points), 1)
-    y = lambda v: top + h - h * v / ymax  # noqa: E731
-    parts = [f"<svg role='img' viewBox='0 0 {width} {height}' "
-             f"width='{width}' height='{height}' {FONT} font-size='10'>",
-             f"<title>{escape(title)}</title>",
-             f"<text x='4' y='14' font-size='11.5' font-weight='600' fill='{INK}'>{escape(title)}</text>"]
-    for t in _ticks(ymax):
-        parts.append(f"<line x1='{left}' x2='{left + w}' y1='{y(t):.1f}' y2='{y(t):.1f}' stroke='{GRID}'/>")
-        parts.append(f"<text x='{left - 4}' y='{y(t) + 3:.1f}' text-anchor='end' fill='{MUTED}'>{_fmt(t)}</text>")
-    for i, p in enumerate(points):
-        cx = left + slot * i + slot * 0.15
-        bw = slot * 0.7
-        parts.append(f"<text x='{cx + bw / 2:.1f}' y='{top + h + 13}' text-anchor='middle' fill='{MUTED}'>"
-                     f"{escape(p.label)}</text>")
-        if p.value is None:
-            mark = "[c]" if p.hidden else "–"  # hidden to protect small numbers, or no data
-            parts.append(f"<text x='{cx + bw / 2:.1f}' y='{top + h - 4}' text-anchor='middle' fill='{MUTED}'>{mark}</text>")
-            continue
-        parts.append(f"<rect x='{cx:.1f}' y='{y(p.value):.1f}' width='{bw:.1f}' height='{top + h - y(p.value):.1f}' "
-                     f"fill='{LINE if i < len(points) - 1 else HIGHLIGHT}'/>")
-        parts.append(f"<text x='{cx + bw / 2:.1f}' y='{y(p.value) - 3:.1f}' text-anchor='middle' fill='{INK}'>"
-                     f"{_fmt(p.value)}</text>")
-    parts.append(f"<text x='{left}' y='{height - 4}' fill='{MUTED}'>{escape(unit)} per financial year</text>")
-    parts.append("</svg>")
-    return "".join(parts)
+def _fmt_values(values: pd.Series, count: bool) -> pd.Series:
+    """The figures as the chart prints them (same rule as the axis format): "1,234" or "12.3"."""
+    pattern = "{:,.0f}" if count else "{:,.1f}"
+    v = pd.to_numeric(values, errors="coerce")
+    return v.map(lambda x: pattern.format(x) if pd.notna(x) else "")
+
+
+def _fmt(value: float | None, count: bool) -> str:
+    return "" if value is None or pd.isna(value) else ("{:,.0f}" if count else "{:,.1f}").format(value)
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series:
+    """Numbers for CSV: at the precision the chart publishes, without thousands separators."""
+    return text.astype(str).str.replace(",", "", regex=False)
+
+
+def _wrap(text: str, width_px: float, font_px: float) -> list[str] | str:
+    """Wrap a title to the chart's width (Vega draws a list as lines) so it is never cut off."""
+    chars = max(int(width_px / (font_px * 0.56)), 12)
+    lines = textwrap.wrap(text, chars) or [""]
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _runs(labels: Sequence[str], positions: Sequence[int]) -> str:
+    """Consecutive periods as ranges ("Apr 2022 to Jun 2022, Sep 2022"), so a long gap is one phrase."""
+    if not len(positions):
+        return ""
+    pos = np.asarray(positions)
+    breaks = np.flatnonzero(np.diff(pos) != 1) + 1
+    parts = []
+    for run in np.split(pos, breaks):
+        a, b = labels[run[0]], labels[run[-1]]
+        parts.append(a if run[0] == run[-1] else f"{a} to {b}")
+    return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _value_axis_title(unit_label: str, is_percent: bool) -> str:
+    """Percentages are labelled "%" ("% of violent crime"), never "per 100 residents"."""
+    if not is_percent:
+        return unit_label
+    label = re.sub(r"\bper 100\b( [a-z ]*residents| population)?", "", unit_label).strip(" ,")
+    if label.startswith("%"):
+        return label
+    return f"% {label}" if label else "%"
+
+
+def _config(compact: bool) -> dict[str, Any]:
+    """One house style: contrast >= 4.5:1 for every text, an offline font, library layout."""
+    small = 10 if compact else 11
+    return {
+        "font": FONT,
+        "background": "white",
+        "aria": False,  # the root <svg> carries the accessible name; parts would only repeat it
+        "view": {"stroke": None},
+        "padding": 4,
+        "title": {"color": INK, "subtitleColor": INK_2, "anchor": "start", "fontSize": 12 if compact else 13,
+                  "fontWeight": 600, "subtitleFontSize": small, "offset": 6, "frame": "group", "aria": False},
+        "axis": {"labelColor": INK_2, "titleColor": INK, "domainColor": AXIS_LINE, "tickColor": AXIS_LINE,
+                 "gridColor": GRID, "labelFontSize": small, "titleFontSize": small, "titleFontWeight": "normal",
+                 "labelOverlap": "greedy", "labelSeparation": 4, "labelLimit": 160, "titleLimit": 0,
+                 "labelFont": FONT, "titleFont": FONT, "aria": False},
+        "legend": {"labelColor": INK, "titleColor": INK, "labelFontSize": small, "titleFontSize": small,
+                   "titleFontWeight": 600, "labelLimit": 0, "titleLimit": 0, "orient": "bottom",
+                   "direction": "horizontal", "labelFont": FONT, "titleFont": FONT, "aria": False},
+        "text": {"color": INK, "fontSize": small, "font": FONT},
+        "mark": {"aria": False},
+    }
+
+
+def _records(frame: pd.DataFrame) -> alt.InlineData:
+    """Rows as JSON-able records (NaN -> null, which Vega-Lite draws as a gap), inlined in the spec."""
+    values = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return alt.InlineData(values=values)
+
+
+def _render(chart: alt.LayerChart, config: dict[str, Any], *, chart_id: str, title: str, description: str,
+            data: pd.DataFrame) -> Chart:
+    """Spec -> static SVG (one vl-convert call), made responsive and given its accessible name.
+    The house config is set on the JSON (Altair's ``configure`` deep-copies the inlined rows) and
+    schema validation is left to the tests: both cost more than the rendering."""
+    spec = _inline_datasets(chart.to_dict(validate=False))
+    spec["config"] = config
+    svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
+    svg = _accessible(svg, title, description)
+    return Chart(chart_id=chart_id, title=title, description=description, svg=svg, data=data, spec=spec)
+
+
+def _inline_datasets(spec: dict[str, Any]) -> dict[str, Any]:
+    """Altair files rows under top-level "datasets"; put them back as {"values": [...]} where they
+    are used, so the spec reads (and is reused by the dashboard) as plain inline Vega-Lite."""
+    datasets = spec.pop("datasets", {})
+
+    def inline(node: dict[str, Any]) -> None:
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in datasets:
+            node["data"] = {"values": datasets[data["name"]]}
+        for sub in node.get("layer", []):
+            inline(sub)
+
+    inline(spec)
+    return spec
+
+
+_ROOT = re.compile(r"<svg\b([^>]*)>")
+
+
+def _accessible(svg: str, title: str, description: str) -> str:
+    """role="img" + aria-label + <title> on the root, and width 100% (capped at the drawn width)
+    with the viewBox kept, so a chart scales down on a 400 px screen and never scrolls the page."""
+    m = _ROOT.search(svg)
+    attrs = m.group(1)
+    width = re.search(r'\swidth="([\d.]+)"', attrs)
+    attrs = re.sub(r'\s(width|height)="[\d.]+"', "", attrs)
+    max_w = f"max-width:{width.group(1)}px;" if width else ""
+    root = (f'<svg{attrs} width="100%" style="{max_w}height:auto;display:block" role="img" '
+            f'aria-label="{escape(description, quote=True)}"><title>{escape(title, quote=False)}</title>')
+    inner = _INNER_ROLES.sub("", svg[m.end():])  # Vega's graphics-* roles and labels: the root names it
+    return svg[:m.start()] + root + inner
+
+
+_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z-]+"|aria-roledescription="[^"]*"|aria-label="[^"]*")')
+
+
+# --------------------------------------------------------------------------- trend (line / column)
+
+
+def _x_ticks(labels: list[str], width: int, font_px: int) -> list[str]:
+    """Every k-th period label, always ending at the latest, so labels fit without rotating."""
+    n = len(labels)
+    if not n:
+        return []
+    longest = max(len(s) for s in labels) * font_px * 0.6 + 12
+    fits = max(int(width // longest), 2)
+    k = max(math.ceil(n / fits), 1)
+    return labels[(n - 1) % k::k]
+
+
+def _trend_description(d: pd.DataFrame, *, title: str, indicator_name: str, area_name: str, unit_label: str,
+                       grain: str, count: bool) -> str:
+    labels = d["period_label"].tolist()
+    adjective, noun = GRAIN_WORDS.get(grain, (grain, grain))
+    head = f"{title}. {indicator_name}, {area_name}, {adjective} from {labels[0]} to {labels[-1]}" if labels else \
+        f"{title}. {indicator_name}, {area_name}: no periods"
+    parts = [head + (f" ({unit_label})." if unit_label else ".")]
+    shown = d[d["status"].eq("available") & d["value"].notna()]
+    if len(shown):
+        first, last = shown.iloc[0], shown.iloc[-1]
+        hi, lo = shown.loc[shown["value"].idxmax()], shown.loc[shown["value"].idxmin()]
+        parts.append(f"Latest {_fmt(last.value, count)} in {last.period_label}; first {_fmt(first.value, count)} "
+                     f"in {first.period_label}; highest {_fmt(hi.value, count)} in {hi.period_label}; "
+                     f"lowest {_fmt(lo.value, count)} in {lo.period_label}.")
+    else:
+        parts.append("No figures are shown.")
+    for status, why in (("suppressed", SUPPRESSED_NOTE), ("not_available", "not available")):
+        where = np.flatnonzero(d["status"].eq(status).to_numpy())
+        if len(where):
+            parts.append(f"{_plural(len(where), noun)} {why}: {_runs(labels, where)}.")
+    return " ".join(parts)
+
+
+def trend_chart(series: pd.DataFrame, *, chart_id: str, title: str, indicator_name: str, area_name: str,
+                unit_label: str, is_percent: bool, grain: str, kind: str = "line",
+                width: int = 460, height: int = 200) -> Chart:
+    """A series at its own grain (a quarter is one point): a line (months, quarters) or columns
+    (years). A NaN is a gap (the line breaks), never a zero; only suppressed periods are marked
+    "not published (small numbers)"; not-available periods are plain gaps, named in the description.
+
+    ``series``: period_start (date), period_label, value (NaN when not shown), status
+    ("available" | "suppressed" | "not_available")."""
+    if kind not in ("line", "column"):
+        raise ValueError(f"kind must be 'line' or 'column', not {kind!r}")
+    compact = height < 120
+    font_px = 10 if compact else 11
+    d = series.sort_values("period_start", kind="stable").reset_index(drop=True)
+    d = pd.DataFrame({
+        "period_start": pd.to_datetime(d["period_start"]).dt.date,
+        "period_label": d["period_label"].astype(str),
+        "value": pd.to_numeric(d["value"], errors="coerce").astype(float),
+        "status": d["status"].astype(str),
+    })
+    d["value"] = d["value"].where(d["status"].eq("available"))  # a hidden value is never drawn
+    count = _is_count(d["value"], is_percent)
+    d["value_text"] = _fmt_values(d["value"], count)
+    d.insert(0, "area", area_name)
+    d.insert(0, "indicator", indicator_name)
+    d["unit"] = _value_axis_title(unit_label, is_percent)
+
+    labels = d["period_label"].tolist()
+    plot = d.assign(period_start=d["period_start"].astype(str),
+                    mark_text=np.where(d["status"].eq("suppressed"), SUPPRESSED,
+                                       np.where(d["status"].eq("available"), d["value_text"], NOT_AVAILABLE_NOTE)),
+                    note=np.where(d["status"].eq("suppressed"), SUPPRESSED_NOTE, ""))
+    y_title = _value_axis_title(unit_label, is_percent)
+    has_values = bool(d["value"].notna().any())
+    x = alt.X("period_label:O", sort=labels, title=None,
+              scale=alt.Scale(paddingInner=0.25, paddingOuter=0.15) if kind == "column" else alt.Undefined,
+              axis=alt.Axis(values=_x_ticks(labels, width, font_px), labelAngle=0, labelPadding=4,
+                            labelLimit=120, ticks=kind == "line"))
+    y_axis = alt.Axis(format=_d3_format(count), tickCount=3 if compact else 5, tickMinStep=1 if count else 0.1,
+                      title=None if compact else _wrap(y_title, height, font_px), titlePadding=6, domain=False)
+    y = alt.Y("value:Q", axis=y_axis,
+              scale=alt.Scale(zero=True, nice=True, domain=alt.Undefined if has_values else [0, 1]))
+    base = alt.Chart()  # the layer holds the rows once (inlined as plain records: fast, JSON-able)
+    layers: list[alt.Chart] = []
+    if kind == "line":
+        layers.append(base.mark_line(color=LINE, strokeWidth=2, invalid="break-paths-show-domains").encode(x=x, y=y))
+        point_size = 14 if compact or len(d) > 24 else 30
+        layers.append(base.mark_point(filled=True, color=LINE, size=point_size, opacity=1).encode(x=x, y=y))
+    else:
+        layers.append(base.mark_bar(color=LINE).encode(x=x, y=y))
+        label = alt.Text("mark_text", type="nominal")
+        layers.append(base.mark_text(baseline="bottom", dy=-3, color=INK).encode(x=x, y=y, text=label))
+        gaps = base.transform_filter("datum.status != 'available'")
+        layers.append(gaps.mark_text(baseline="bottom", dy=-3, color=INK_2)
+                      .encode(x=x, y=alt.YValue(height), text=label))
+    if d["status"].eq("suppressed").any():
+        # a dashed rule through each hidden period (above its "[c]" in a column chart), with a
+        # legend saying why it is hidden
+        y_end = {} if kind == "line" else {"y": alt.YValue(0), "y2": alt.Y2Value(height - font_px - 6)}
+        layers.append(base.transform_filter("datum.status == 'suppressed'")
+                      .mark_rule(strokeDash=[3, 3], strokeWidth=1.5)
+                      .encode(x=x, **y_end,
+                              color=alt.Color("note:N", scale=alt.Scale(domain=[SUPPRESSED_NOTE], range=[INK_2]),
+                                              legend=alt.Legend(title=None, symbolType="stroke", symbolDash=[3, 3],
+                                                                symbolStrokeWidth=1.5))))
+    if not has_values:
+        why = "Not published (small numbers)" if d["status"].eq("suppressed").any() else "No data for these periods"
+        layers.append(alt.Chart(alt.InlineData(values=[{"t": why}])).mark_text(color=INK_2, fontStyle="italic")
+                      .encode(text=alt.Text("t", type="nominal"), x=alt.XValue(width / 2), y=alt.YValue(height / 2)))
+    subtitle = y_title if compact else alt.Undefined
+    chart = alt.layer(*layers, data=_records(plot), width=width, height=height,
+                      title=alt.TitleParams(_wrap(title, width, 12 if compact else 13), subtitle=subtitle))
+    description = _trend_description(d, title=title, indicator_name=indicator_name, area_name=area_name,
+                                     unit_label=y_title, grain=grain, count=count)
+    return _render(chart, _config(compact), chart_id=chart_id, title=title, description=description, data=d)
+
+
+def small_multiple(series: pd.DataFrame, **kwargs: Any) -> Chart:
+    """A district profile's sparkline: ``trend_chart`` at about 220 x 90, fewer ticks, unit as subtitle."""
+    kwargs.setdefault("width", 220)
+    kwargs.setdefault("height", 90)
+    return trend_chart(series, **kwargs)
+
+
+# --------------------------------------------------------------------------- districts (horizontal bars)
+
+
+def district_chart(frame: pd.DataFrame, *, chart_id: str, title: str, indicator_name: str, period_label: str,
+                   unit_label: str, is_percent: bool, reference_value: float | None, reference_label: str,
+                   width: int = 460, height: int | None = None) -> Chart:
+    """Districts as horizontal bars, highest first, coloured by their position against the rest of
+    the county (its own legend; the position is also written beside each bar, so colour is never
+    the only cue), with the county's value as a labelled dashed rule.
+
+    ``frame``: area_name, value (NaN when not shown), status, position ("above" | "similar" |
+    "below" | None)."""
+    f = frame.reset_index(drop=True)
+    position = f["position"] if "position" in f.columns else pd.Series([None] * len(f))
+    d = pd.DataFrame({
+        "area_name": f["area_name"].astype(str),
+        "value": pd.to_numeric(f["value"], errors="coerce").astype(float),
+        "status": f["status"].astype(str),
+        "position": position.where(position.isin(list(POSITION_LABELS))).astype(object),
+    })
+    d["value"] = d["value"].where(d["status"].eq("available"))
+    d["position"] = d["position"].where(d["value"].notna())
+    d = d.assign(_rank=d["status"].map({"available": 0, "suppressed": 1}).fillna(2)) \
+        .sort_values(["_rank", "value"], ascending=[True, False], kind="stable").drop(columns="_rank") \
+        .reset_index(drop=True)
+    ref = None if reference_value is None or pd.isna(reference_value) else float(reference_value)
+    count = _is_count(pd.concat([d["value"], pd.Series([ref], dtype=float)]), is_percent)
+    d["value_text"] = _fmt_values(d["value"], count)
+    d.insert(0, "indicator", indicator_name)
+    d.insert(1, "period", period_label)
+    d["unit"] = _value_axis_title(unit_label, is_percent)
+
+    in_words = d["position"].map({k: k for k in POSITION_LABELS})
+    plot = d.assign(
+        position_label=d["position"].map(POSITION_LABELS).fillna(NOT_COMPARED).where(d["value"].notna(), None),
+        mark_text=np.where(d["status"].eq("suppressed"), SUPPRESSED_NOTE,
+                           np.where(d["value"].notna(),
+                                    d["value_text"] + np.where(in_words.notna(), " (" + in_words.fillna("") + ")", ""),
+                                    NOT_AVAILABLE_NOTE)),
+    )
+    # the legend lists the positions drawn (in a fixed order, each with its fixed colour), so it
+    # never offers "Above the county" on a chart where no district was compared
+    drawn = set(plot["position_label"].dropna())
+    present = [POSITION_LABELS[k] for k in POSITION_LABELS if POSITION_LABELS[k] in drawn]
+    colours = [POSITION_COLOURS[k] for k in POSITION_LABELS if POSITION_LABELS[k] in drawn]
+    if (plot["position_label"] == NOT_COMPARED).any():
+        present.append(NOT_COMPARED)
+        colours.append(NOT_COMPARED_COLOUR)
+    order = d["area_name"].tolist()
+    height = height or max(22 * len(d), 60)
+    axis_title = _value_axis_title(unit_label, is_percent)
+    top = max([v for v in d["value"].dropna().tolist()] + ([ref] if ref is not None else []) + [0.0])
+    x_scale = alt.Scale(domain=[0, top * 1.25 if top > 0 else 1], nice=True, zero=True)
+    y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=150, ticks=False, domain=False,
+                                                                   labelPadding=6, labelColor=INK))
+    x = alt.X("value:Q", scale=x_scale, axis=alt.Axis(format=_d3_format(count), tickMinStep=1 if count else 0.1,
+                                                      title=_wrap(axis_title, width, 11), tickCount=5))
+    base = alt.Chart()
+    bars = base.mark_bar(height={"band": 0.72}).encode(
+        y=y, x=x, color=alt.Color("position_label:N", scale=alt.Scale(domain=present, range=colours),
+                                  legend=alt.Legend(title=POSITION_LEGEND, symbolType="square")))
+    layers = [bars]
+    if ref is not None:  # the county's rule over the bars but under the labels, which stay legible
+        ref_text = f"{reference_label}: {_fmt(ref, count)}"
+        right = ref > top * 1.25 * 0.6
+        r = alt.Chart(alt.InlineData(values=[{"value": ref, "label": ref_text}]))
+        layers.append(r.mark_rule(color=INK, strokeDash=[5, 3], strokeWidth=1.5).encode(x=x))
+        layers.append(r.mark_text(align="right" if right else "left", dx=-4 if right else 4, baseline="bottom",
+                                  dy=-3, color=INK, fontWeight=600)
+                      .encode(x=x, y=alt.YValue(0), text=alt.Text("label", type="nominal")))
+    layers += [
+        base.transform_filter("isValid(datum.value)").mark_text(align="left", dx=4, baseline="middle", color=INK)
+        .encode(y=y, x=x, text=alt.Text("mark_text", type="nominal")),
+        base.transform_filter("!isValid(datum.value)").mark_text(align="left", dx=2, baseline="middle", color=INK_2,
+                                                                  fontStyle="italic")
+        .encode(y=y, x=alt.XValue(0), text=alt.Text("mark_text", type="nominal")),
+    ]
+    chart = alt.layer(*layers, data=_records(plot), width=width, height=height,
+                      title=alt.TitleParams(_wrap(title, width, 13)))
+    description = _district_description(d, title=title, indicator_name=indicator_name, period_label=period_label,
+                                        unit_label=axis_title, ref=ref, reference_label=reference_label, count=count)
+    return _render(chart, _config(False), chart_id=chart_id, title=title, description=description, data=d)
+
+
+def _district_description(d: pd.DataFrame, *, title: str, indicator_name: str, period_label: str, unit_label: str,
+                          ref: float | None, reference_label: str, count: bool) -> str:
+    parts = [f"{title}. {indicator_name} by district, {period_label}" + (f" ({unit_label})." if unit_label else ".")]
+    if ref is not None:
+        parts.append(f"{reference_label}: {_fmt(ref, count)}.")
+    shown = d[d["value"].notna()]
+    if len(shown):
+        words = shown["position"].map({k: f", {k} the county" if k != "similar" else ", similar to the county"
+                                       for k in POSITION_LABELS}).fillna("")
+        parts.append("Highest first: " + "; ".join(shown["area_name"] + " " + shown["value_text"] + words) + ".")
+    for status, why in (("suppressed", SUPPRESSED_NOTE), ("not_available", "not available")):
+        names = d.loc[d["status"].eq(status), "area_name"].tolist()
+        if names:
+            parts.append(f"{why.capitalize()}: {', '.join(names)}.")
+    return " ".join(parts)

@@ -107,12 +107,16 @@ def test_change_sentences() -> None:
 
 
 def test_charts_draw_gaps_for_hidden_values() -> None:
-    points = [charts.Point("Jan", 3.0), charts.Point("Feb", None, hidden=True), charts.Point("Mar", 5.0),
-              charts.Point("Apr", 6), charts.Point("May", None), charts.Point("Jun", 7.0)]
-    svg = charts.line_chart(points, "T & <x>", "crimes")
-    assert svg.startswith("<svg") and "T &amp; &lt;x&gt;" in svg and "Gaps: small numbers not published" in svg
-    assert "no data for the month" in svg
-    assert svg.count("<polyline") == 1 and svg.count("<circle") == 2
-    bars = charts.bar_chart([charts.Bar("A", 2.0), charts.Bar("B", None)], "t", "per 1,000", reference=(1.5, "County"))
-    assert "not published" in bars and "County: 1.5" in bars and "stroke-dasharray" in bars
-    assert "http" not in svg + bars
+    """The chart API (tests/test_charts.py has the detail): a hidden month is a marked gap with its
+    reason, a missing month a plain gap, and neither is a zero."""
+    series = pd.DataFrame({"period_start": pd.date_range("2024-01-01", periods=6, freq="MS").date,
+                           "period_label": ["Jan", "Feb", "Mar", "Apr", "May", "Jun"],
+                           "value": [3.0, np.nan, 5.0, 6.0, np.nan, 7.0],
+                           "status": ["available", "suppressed", "available", "available", "not_available",
+                                      "available"]})
+    chart = charts.trend_chart(series, chart_id="t", title="T & <x>", indicator_name="Thefts", area_name="Burnley",
+                               unit_label="crimes", is_percent=False, grain="month")
+    assert chart.svg.startswith("<svg") and "<title>T &amp; &lt;x&gt;</title>" in chart.svg
+    assert "not published (small numbers)" in chart.svg and "1 month not available: May" in chart.description
+    assert [r["value"] for r in chart.spec["data"]["values"]] == [3.0, None, 5.0, 6.0, None, 7.0]
+    assert chart.csv().splitlines()[2].split(",")[4:6] == ["[c]", "suppressed"]
