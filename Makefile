@@ -31,10 +31,18 @@ run: install
 	$(BIN)/csw demo-data
 	$(BIN)/csw run
 
+# axe-core (npm) checks the report pages' accessibility in headless Chromium (tests/test_report_pages.py);
+# installed into .cache/npm (ignored by git) when missing. npm comes with the Debian package nodejs.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -q nodejs npm || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q nodejs npm; }; }
+	npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@4.10.3
+
 ## The whole test suite (CI runs this). Two workers (pytest-xdist), a test file per worker at a time,
 ## so module fixtures (a module's own nightly runs) are built once; the dbt manifest is parsed first,
 ## so the workers never parse it at the same time.
-test: install
+test: install $(AXE)
 	$(BIN)/python -c "from orchestration.dbt_project import dbt_project; dbt_project()"
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 

@@ -24,7 +24,11 @@ def chromium() -> str:
 
 
 def html_to_pdf(html_file: Path, pdf_file: Path, timeout: int = 180) -> None:
-    """Print ``html_file`` to ``pdf_file`` (A4, the page rules of the HTML's print stylesheet)."""
+    """Print ``html_file`` to ``pdf_file`` (A4, the page rules of the HTML's print stylesheet).
+
+    Chromium's own header and footer (file URL, date) are off; the footer the Board reads, the
+    report's title and "Page N of M", comes from the stylesheet's ``@page`` margin boxes, which
+    Chromium lays out when printing (tests/test_report_pages.py reads them back with pdftotext)."""
     with tempfile.TemporaryDirectory(prefix="csw-chromium-") as profile:
         command = [
             chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

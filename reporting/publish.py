@@ -89,7 +89,7 @@ def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings
     tables = annual_tables(con, year, settings)
     names = annual_names(year)
     check(names["html"].removesuffix(".html"), tables.scorecard, settings, home=paths.home)  # before any file
-    unit_costs = costs.indicator_unit_costs(con, tables.catalogue)
+    unit_costs = costs.annual_cost_summary(con, tables)  # the force extract's crimes by cost category
     forces = comparators.force_comparison(con, tables.catalogue, year, settings, tables.rules)
     built = dt.datetime.now(dt.timezone.utc)
     with _staged(outputs) as staging:

@@ -93,15 +93,17 @@ def _groups(areas: pd.DataFrame) -> dict[str, list[str]]:
 
 def test_csv_is_the_mart_with_small_sensitive_counts_suppressed(published: pd.DataFrame, mart: pd.DataFrame,
                                                                  areas: pd.DataFrame) -> None:
-    assert list(published.columns) == list(mart.columns)
+    assert list(published.columns[:len(mart.columns)]) == list(mart.columns)  # + changes in pp (issue 10)
     assert len(published) == len(mart)
     assert list(zip(published["indicator_id"], published["area_code"])) == list(zip(mart["indicator_id"],
                                                                                      mart["area_code"]))
     sensitive = mart["theme"].str.lower().isin(SENSITIVE).to_numpy()
-    hidden = {c: (published[c] == "").to_numpy() & mart[c].notna().to_numpy() for c in COUNTS}
+    # a hidden cell is "[c]", never blank (issue 10); a percentage is not a count (hidden with its counts)
+    hidden = {c: (published[c] == "[c]").to_numpy() & mart[c].notna().to_numpy() for c in COUNTS}
+    counts = (mart["value_kind"] == "count").to_numpy() if "value_kind" in mart.columns else np.ones(len(mart), bool)
     for c in COUNTS:
         truth = mart[c].to_numpy(dtype=float)
-        small = sensitive & (truth > 0) & (truth < 5)
+        small = sensitive & counts & (truth > 0) & (truth < 5)
         assert hidden[c][small].all(), c                       # primary: every small sensitive count hidden
         assert not hidden[c][~sensitive].any(), c              # other themes are never suppressed
         shown = ~hidden[c] & mart[c].notna().to_numpy()
@@ -118,12 +120,12 @@ def test_csv_is_the_mart_with_small_sensitive_counts_suppressed(published: pd.Da
     # derived numbers go with their counts
     no_rolling = hidden["rolling_12m"] | hidden["rolling_12m_previous"]
     for derived in ("p_value", "significant_change", "direction", "rag"):
-        assert (published.loc[no_rolling, derived] == "").all(), derived
-    assert (published.loc[hidden["rolling_12m"], "rate_per_1000"] == "").all()
-    assert (published.loc[hidden["value"] | hidden["value_same_quarter_last_year"], "pct_change"] == "").all()
+        assert published.loc[no_rolling, derived].isin(["", "[c]"]).all(), derived
+    assert published.loc[hidden["rolling_12m"], "rate_per_1000"].isin(["", "[c]"]).all()
+    assert published.loc[hidden["value"] | hidden["value_same_quarter_last_year"], "pct_change"].isin(["", "[c]"]).all()
     # the quarter of the report, and rates as in the mart where shown
     assert set(published["financial_year"]) == {"2024/25"} and set(published["fy_quarter"]) == {"2"}
-    shown = published["rate_per_1000"] != ""
+    shown = ~published["rate_per_1000"].isin(["", "[c]", "[x]"])
     assert np.allclose(published.loc[shown, "rate_per_1000"].astype(float),
                        mart.loc[shown.to_numpy(), "rate_per_1000"].round(3), atol=1e-9)
 
@@ -131,18 +133,19 @@ def test_csv_is_the_mart_with_small_sensitive_counts_suppressed(published: pd.Da
 def test_workbook_structure_numbers_and_rag(outputs: Path, mart: pd.DataFrame, published: pd.DataFrame) -> None:
     wb = load_workbook(outputs / f"quarterly_report_{QUARTER}.xlsx")
     issues = list(dict.fromkeys(mart["key_issue"]))
-    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-2:] == ["District comparison", "Notes"]
-    assert sorted(s.lower() for s in wb.sheetnames[1:-2]) == sorted(i.lower()[:31] for i in issues)
+    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-3:] == ["District comparison", "Data (long)", "Notes"]
+    assert sorted(s.lower() for s in wb.sheetnames[1:-3]) == sorted(i.lower()[:31] for i in issues)
     truth = mart.set_index(["indicator_id", "area_code"])
     hidden = published.set_index(["indicator_id", "area_code"])
     colours = {"red": "C0392B", "amber": "E6A019", "green": "2E8540"}
     checked = 0
-    for name in wb.sheetnames[:-1]:
+    for name in wb.sheetnames[:-2]:  # not Data (long) (tests/test_report_tables.py) nor Notes
         ws = wb[name]
-        assert ws.freeze_panes == "C5" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A4:")
-        header = [c.value for c in ws[4]]
+        top = 8 if name == "District comparison" else 4  # its position legend takes rows 3-7
+        assert ws.freeze_panes == f"C{top + 1}" and ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{top}:")
+        header = [c.value for c in ws[top]]
         col = {h: i for i, h in enumerate(header)}
-        for row in ws.iter_rows(min_row=5, values_only=False):
+        for row in ws.iter_rows(min_row=top + 1, values_only=False):
             key = (row[col["Indicator id"]].value, row[col["Area code"]].value)
             assert key in truth.index, key
             assert row[col["Financial year"]].value == "2024/25" and row[col["Quarter"]].value == 2
@@ -155,8 +158,8 @@ def test_workbook_structure_numbers_and_rag(outputs: Path, mart: pd.DataFrame, p
                 if header_name not in col:
                     continue
                 cell = row[col[header_name]]
-                if hidden.loc[key, column] == "":
-                    assert cell.value in ("[c]", None)
+                if hidden.loc[key, column] in ("", "[c]", "[x]"):
+                    assert cell.value in (hidden.loc[key, column] or None, None)
                 else:
                     assert cell.data_type == "n" and isinstance(cell.value, (int, float))
                     assert cell.value == pytest.approx(truth.loc[key, column])
@@ -189,8 +192,10 @@ def test_annual_update_html_and_pdf(outputs: Path, demo_home: Path, areas: pd.Da
     """The latest complete year of the demo months (2023/24), built on demand."""
     page = (outputs / f"annual_update_{YEAR}.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
-    for section in ("Five-year trends", "Costs of crime", "relative position", "Priorities each indicator serves"):
+    for section in ("Trends by key issue", "Costs of crime", "relative position", "Priorities each indicator serves"):
         assert section in page
+    # the trend heading says how many complete years it shows ("Five-year" only when there are five)
+    assert re.search(r"Five-year trends by key issue|Trends by key issue: \w+ complete years?<", page)
     districts = areas[areas["is_district"]]
     for code, name in zip(districts["area_code"], districts["area_name"]):
         assert f'id="profile-{code}"' in page and name in page
@@ -204,24 +209,18 @@ def test_annual_update_html_and_pdf(outputs: Path, demo_home: Path, areas: pd.Da
     assert f"{truth[0]:,.0f}" in page and f"{truth[1]:,.0f}" in page
     for label, total in years:  # the five-year trend of all crime, year by year
         assert label in page and f"{total:,.0f}" in page
-    # costs of crime = count x unit cost where the warehouse has unit costs; otherwise it says so
-    from reporting import costs
+    # costs of crime: the force extract's crimes by Home Office cost category, uprated to the latest
+    # price year; the table's total is the cost_of_crime headline (tests/test_costs.py has the detail)
     from reporting.html import fmt_money
-    from reporting.tables import catalogue
 
     with duckdb.connect(str(demo_home / "warehouse.duckdb"), read_only=True) as con:
-        unit_costs = costs.indicator_unit_costs(con, catalogue(con))
-        counts = dict(con.execute("""select indicator_id, rolling_12m from marts.mart_scorecard_quarterly
-                                     where area_code = ? and financial_year = '2023/24' and fy_quarter = 4""",
-                                  [FORCE]).fetchall())
-    if unit_costs is None:
-        assert "Costs of crime are not available yet" in page
-    else:
-        costed = [(r.unit_cost * counts[r.indicator_id], r.price_year) for r in unit_costs.itertuples()
-                  if counts.get(r.indicator_id)]
-        assert costed and "Estimated cost" in page
-        for total, price_year in costed:
-            assert fmt_money(total) in page and str(price_year) in page
+        headline = con.execute("""select rolling_12m, price_year from marts.mart_scorecard_quarterly
+                                  where indicator_id = 'cost_of_crime' and area_code = ?
+                                    and financial_year = '2023/24' and fy_quarter = 4""", [FORCE]).fetchone()
+    costs_section = page[page.index('<section id="costs">'):]
+    costs_section = costs_section[:costs_section.index("</section>")]
+    assert headline and "Estimated cost of crime by Home Office cost category" in costs_section
+    assert fmt_money(headline[0]) in costs_section and f"{headline[1]} prices" in costs_section
     pdf = outputs / f"annual_update_{YEAR}.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
