@@ -61,7 +61,7 @@ def time_corpus(work: Path) -> tuple[float, int, int, dict[str, int]]:
     the corpus files alone (the demo loaded first), files and rows read, files per status."""
     import importlib.util
 
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo import write_demo_data
     from ingestion.loader import ingest_landing
 
     spec = importlib.util.spec_from_file_location("make_corpus", REPO / "tests" / "corpus" / "make_corpus.py")

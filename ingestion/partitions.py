@@ -11,7 +11,7 @@ import polars as pl
 
 from ingestion.csv_reader import read_csv_text
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed
+from ingestion.feed_contract import Feed
 
 UNREADABLE = "unreadable"
 

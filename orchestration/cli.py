@@ -31,7 +31,7 @@ def _home(args: argparse.Namespace) -> Path:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from ingestion.demo_data import DEMO_MONTHS, write_demo_data
+    from ingestion.demo import DEMO_MONTHS, write_demo_data
 
     paths = Paths(_home(args)).ensure()
     first, _, last = (args.months or ":".join(DEMO_MONTHS)).partition(":")

@@ -1,10 +1,11 @@
 """OpenLineage events for every run: each ingestion (per feed), each dbt model, each output.
 
-Why from the event log, after the run: one function, ``emit_run_lineage(instance, run_id, home)``,
-reads a finished run's Dagster event log (step start/end times, materialisations and their
-metadata) plus the build record the dbt step wrote into the warehouse (``meta.dbt_nodes``: each
-model's parents, compiled SQL, columns, dbt status and timing) and writes the events. It needs
-nothing from inside the steps, so it covers every way a run is made:
+Why from the event log, after the run: one function,
+``emit_run_lineage(instance, run_id, home, asset_graph)``, reads a finished run's Dagster event log
+(step start/end times, materialisations and their metadata) plus the build record the dbt step
+wrote into the warehouse (``meta.dbt_nodes``: each model's parents, compiled SQL, columns, dbt
+status and timing) and writes the events. It needs nothing from inside the steps, so it covers
+every way a run is made:
 
 * ``csw run`` / ``runner.run_job`` calls it when ``execute_in_process`` returns;
 * runs the daemon launches (schedule, landing sensor, the UI) get it from the two run-status
@@ -19,6 +20,11 @@ Naming (OpenLineage naming conventions): tables are ``namespace = duckdb://<abso
 warehouse file>``, ``name = <schema>.<table>``; files are ``namespace = file``, ``name = <absolute
 path>``. Jobs are in namespace ``csw``: ``ingest.<feed>``, ``dbt.<model unique id>``,
 ``output.<asset>``; every event carries a parent facet naming the Dagster run (job ``dagster.<job>``).
+
+The asset graph (which tables each output reads) is an argument, not an import of the code
+location: ``orchestration.definitions`` assembles these sensors, so importing it from here would
+close a loop. ``csw run`` passes ``defs.resolve_asset_graph()``; the sensors pass the graph of the
+repository they run in.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 import duckdb
@@ -48,6 +54,9 @@ from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.uuid import generate_static_uuid
 
 from warehouse.settings import REPO_ROOT, Paths
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +199,10 @@ def _steps(records: list[dg.EventLogEntry]) -> dict[str, dict[str, Any]]:
     return dict(steps)
 
 
-def _parent_keys(keys: Iterable[dg.AssetKey]) -> dict[dg.AssetKey, list[dg.AssetKey]]:
-    from orchestration.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def _parent_keys(graph: BaseAssetGraph | None, keys: Iterable[dg.AssetKey]
+                 ) -> dict[dg.AssetKey, list[dg.AssetKey]]:
+    if graph is None:
+        raise ValueError("the run materialised outputs: pass the asset graph to name the tables they read")
     return {key: sorted(graph.get(key).parent_keys) if graph.has(key) else [] for key in keys}
 
 
@@ -206,9 +215,13 @@ def _metadata_paths(metadata: dict[str, Any]) -> list[str]:
     return paths
 
 
-def build_run_events(instance: dg.DagsterInstance, run_id: str, home: Path, database: Path | None = None
-                     ) -> list[RunEvent]:
-    """The OpenLineage events of one finished Dagster run (see the module docstring)."""
+def build_run_events(instance: dg.DagsterInstance, run_id: str, home: Path,
+                     asset_graph: BaseAssetGraph | None = None, database: Path | None = None) -> list[RunEvent]:
+    """The OpenLineage events of one finished Dagster run (see the module docstring).
+
+    ``asset_graph``: the resolved asset graph of the code location that made the run; needed only
+    when the run materialised outputs (a run without any, such as a failed one, may omit it).
+    """
     from ingestion import registry
 
     run = instance.get_run_by_id(run_id)
@@ -250,7 +263,7 @@ def build_run_events(instance: dg.DagsterInstance, run_id: str, home: Path, data
             continue
         if any(k[0] == "outputs" for k in keys):
             outputs = [(m, t) for m, t in step["materializations"] if m.asset_key.path[0] == "outputs"]
-            parents = _parent_keys(m.asset_key for m, _ in outputs)
+            parents = _parent_keys(asset_graph, (m.asset_key for m, _ in outputs))
             for materialization, when in outputs:
                 key = materialization.asset_key
                 inputs = [emitter.table(p.path[0], p.path[-1], columns.get((p.path[0], p.path[-1])))
@@ -296,9 +309,10 @@ def build_run_events(instance: dg.DagsterInstance, run_id: str, home: Path, data
     return emitter.events
 
 
-def emit_run_lineage(instance: dg.DagsterInstance, run_id: str, home: Path, database: Path | None = None) -> Path:
+def emit_run_lineage(instance: dg.DagsterInstance, run_id: str, home: Path,
+                     asset_graph: BaseAssetGraph | None = None, database: Path | None = None) -> Path:
     """Write the run's OpenLineage events to ``$CSW_HOME/lineage/<run_id>.jsonl`` (rewritten whole)."""
-    events = build_run_events(instance, run_id, home, database)
+    events = build_run_events(instance, run_id, home, asset_graph, database)
     folder = lineage_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{run_id}.jsonl"
@@ -311,10 +325,11 @@ def emit_run_lineage(instance: dg.DagsterInstance, run_id: str, home: Path, data
     return target
 
 
-def emit_lineage_safely(instance: dg.DagsterInstance, run_id: str, home: Path) -> Path | None:
+def emit_lineage_safely(instance: dg.DagsterInstance, run_id: str, home: Path,
+                        asset_graph: BaseAssetGraph) -> Path | None:
     """``emit_run_lineage``, but a lineage failure is logged, never turned into a failed night."""
     try:
-        return emit_run_lineage(instance, run_id, home)
+        return emit_run_lineage(instance, run_id, home, asset_graph)
     except Exception:  # the data is published either way; the log says what lineage is missing
         log.exception("could not write the OpenLineage events of run %s", run_id)
         return None
@@ -323,7 +338,9 @@ def emit_lineage_safely(instance: dg.DagsterInstance, run_id: str, home: Path) -
 def _emit_from_sensor(context: dg.RunStatusSensorContext) -> None:
     from warehouse.settings import csw_home
 
-    emit_run_lineage(context.instance, context.dagster_run.run_id, csw_home())
+    repository = context.repository_def  # the code location these sensors are part of
+    emit_run_lineage(context.instance, context.dagster_run.run_id, csw_home(),
+                     repository.asset_graph if repository is not None else None)
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="openlineage_on_success",

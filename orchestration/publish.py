@@ -1,10 +1,11 @@
 """The Dagster side of build-and-publish (the mechanism itself is :mod:`warehouse.publish`).
 
-* :func:`run_database` is what ``WarehouseResource.database`` returns inside a run: the run's build
-  copy, started by whichever step of the run first opens the warehouse. It is derived from the run
-  id alone (``$CSW_HOME/build/warehouse.<run id>.duckdb``), so every step finds it, whether the run
-  executes in one process (``csw run`` = ``execute_in_process``) or in one process per step (runs
-  the daemon launches for the schedule, the landing sensor or the UI).
+* ``WarehouseResource.database`` (:mod:`orchestration.resources`, :func:`run_database` there)
+  is, inside a run, the run's build copy, started by whichever step of the run first opens the
+  warehouse. It is derived from the run id alone (``$CSW_HOME/build/warehouse.<run id>.duckdb``),
+  so every step finds it, whether the run executes in one process (``csw run`` =
+  ``execute_in_process``) or in one process per step (runs the daemon launches for the schedule,
+  the landing sensor or the UI).
 * ``published/warehouse`` is the last step of every job that writes: it depends on every other
   asset of the code location, so it runs after all of them, and before publishing it reads the
   run's own event log and refuses to publish if any step failed, any asset check failed, or any
@@ -30,40 +31,16 @@ the steps it skips.
 
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from warehouse.publish import (BuildInProgress, active_outputs, build_path, discard_build, outputs_build_path,
-                               publish_build, staged_outputs, start_build)
+from warehouse.publish import (active_outputs, build_path, discard_build, outputs_build_path, publish_build,
+                               staged_outputs)
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
-
-# While another run builds, a step that needs the warehouse gives its pool slot back and tries again.
-RETRY_SECONDS = 30
-RETRY_LIMIT = 240  # two hours
-
-_FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def run_finished(instance: dg.DagsterInstance | None) -> Callable[[str], bool]:
-    """Whether the run that holds a lock has ended (a failed run leaves its lock behind)."""
-    def _finished(run_id: str) -> bool:
-        if instance is None:
-            return False
-        run = instance.get_run_by_id(run_id)  # unknown (e.g. a `csw ingest`): its pid decides
-        return run is not None and run.status in _FINISHED
-    return _finished
-
-
-def run_database(home: Path, run_id: str, instance: dg.DagsterInstance | None) -> Path:
-    """The run's build copy, started on first use; retried later while another run is building."""
-    try:
-        return start_build(home, run_id, run_finished=run_finished(instance))
-    except BuildInProgress as busy:
-        raise dg.RetryRequested(max_retries=RETRY_LIMIT, seconds_to_wait=RETRY_SECONDS) from busy
 
 
 def run_outputs(warehouse: WarehouseResource) -> Path:

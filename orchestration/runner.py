@@ -129,7 +129,7 @@ def _run_finished(paths: Paths) -> Callable[[str], bool]:
             return False
         import dagster as dg
 
-        from orchestration.publish import run_finished
+        from orchestration.resources import run_finished
 
         with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
             return run_finished(instance)(run_id)
@@ -171,5 +171,5 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
         if not result.success:  # free the disk now; the next run would discard it anyway
             discard_build(home, result.run_id)
         # After publishing: the lineage of the run reads the published warehouse.
-        emit_lineage_safely(instance, result.run_id, home.resolve())
+        emit_lineage_safely(instance, result.run_id, home.resolve(), defs.resolve_asset_graph())
     return result

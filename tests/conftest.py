@@ -148,7 +148,7 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Shared by the tests of the published warehouse, ``csw sql``/``csw export`` and the README's
     queries; tests may publish later nights into it (never break it).
     """
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo import write_demo_data
     from orchestration.runner import run_job
 
     home = tmp_path_factory.mktemp("published_home")
@@ -173,7 +173,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     """(home, result) of the nightly job on generated demo data, run once per session.
 
     Shared read-only by test modules: a test that changes the home must work on a copy."""
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo import write_demo_data
     from orchestration.runner import run_job
 
     home = tmp_path_factory.mktemp("csw_home")

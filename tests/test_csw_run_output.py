@@ -36,7 +36,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A small demo home and what `csw run` printed on its first night, run as the data team runs
     it: a process of its own whose output is not a terminal (cron, CI), captured as a terminal
     would show it (file descriptors 1 and 2, whatever writes to them)."""
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo import write_demo_data
 
     home = tmp_path_factory.mktemp("csw_run_output")
     write_demo_data(home / "landing", seed=SEED, months=MONTHS, scale=SCALE)

@@ -1,4 +1,4 @@
-"""Tests for the synthetic demo feed generator (ingestion.demo_data).
+"""Tests for the synthetic demo feed generator (the ingestion.demo package).
 
 The demo files stand in for partner feeds, so the tests pin the published formats (exact headers,
 CRLF police files, DfT codes) and the quirks the warehouse must cope with.
@@ -11,12 +11,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion import demo_data as dd
+from ingestion import demo as dd
+from ingestion.demo import geography, police_street, reference, stats19
 
 SEED = 20240401
 SMALL = 0.05
 AREA_CODES = {a[0] for a in dd.AREAS}
-DEMO_MONTHS = dd._month_list(dd.DEMO_MONTHS)
+DEMO_MONTHS = geography._month_list(dd.DEMO_MONTHS)
 REAL_STATS19 = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "stats19" / "west_yorkshire_2024"
 
 
@@ -142,7 +143,7 @@ def test_other_seed_gives_other_data(small, tmp_path: Path) -> None:
 
 def test_tiny_and_invalid_scale(tmp_path: Path) -> None:
     files = dd.write_demo_data(tmp_path, months=("2024-01", "2024-01"), scale=1e-6)
-    assert _read(files["police_street"][0]).columns == dd.POLICE_HEADER
+    assert _read(files["police_street"][0]).columns == police_street.POLICE_HEADER
     assert all(_read(p).height >= 1 for p in files["stats19_collision"])
     with pytest.raises(ValueError):
         dd.write_demo_data(tmp_path, scale=0)
@@ -189,10 +190,10 @@ def test_geography_names_and_out_of_county(geo: pl.DataFrame) -> None:
 def test_police_format(small) -> None:
     for path in small[1]["police_street"]:
         raw = path.read_bytes()
-        assert raw.startswith(",".join(dd.POLICE_HEADER).encode() + b"\r\n")
+        assert raw.startswith(",".join(police_street.POLICE_HEADER).encode() + b"\r\n")
         assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n")
         df = _read(path)
-        assert df.columns == dd.POLICE_HEADER
+        assert df.columns == police_street.POLICE_HEADER
         assert (df["Month"] == path.name[:7]).all()
         assert (df["Reported by"] == "Lancashire Constabulary").all()
         assert (df["Falls within"] == "Lancashire Constabulary").all()
@@ -204,8 +205,8 @@ def test_police_values(police: pl.DataFrame) -> None:
     crime = police.filter(pl.col("Crime type") != "Anti-social behaviour")
     assert asb["Crime ID"].null_count() == asb.height and asb["Last outcome category"].null_count() == asb.height
     assert crime["Crime ID"].str.contains(r"^[0-9a-f]{64}$").all()
-    assert crime["Last outcome category"].is_in(list(dd.OUTCOMES)).all()
-    assert set(police["Crime type"]) == set(dd.CRIME_TYPES)
+    assert crime["Last outcome category"].is_in(list(police_street.OUTCOMES)).all()
+    assert set(police["Crime type"]) == set(police_street.CRIME_TYPES)
     located = police.filter(pl.col("Location") != "No Location")
     assert located["Location"].str.starts_with("On or near ").all()
     assert located["Longitude"].str.contains(r"^-\d\.\d{6}$").all()
@@ -276,8 +277,8 @@ def test_police_area_rates_differ(police: pl.DataFrame, geo: pl.DataFrame) -> No
 
 def test_police_full_scale_volumes(full) -> None:
     counts = {p.name[:7]: _read(p).height for p in full[1]["police_street"]}
-    assert all(0.8 * dd.MONTHLY_ROWS <= c <= 1.25 * dd.MONTHLY_ROWS for c in counts.values())
-    assert 0.9 * dd.MONTHLY_ROWS <= sum(counts.values()) / len(counts) <= 1.12 * dd.MONTHLY_ROWS
+    assert all(0.8 * police_street.MONTHLY_ROWS <= c <= 1.25 * police_street.MONTHLY_ROWS for c in counts.values())
+    assert 0.9 * police_street.MONTHLY_ROWS <= sum(counts.values()) / len(counts) <= 1.12 * police_street.MONTHLY_ROWS
     assert counts["2022-07"] > counts["2023-01"]  # summer peak
 
 
@@ -289,7 +290,7 @@ def test_lookups(small, geo: pl.DataFrame) -> None:
     assert l11.columns == ["FID", "LSOA11CD", "LSOA11NM", "LAD19CD", "LAD19NM"]
     assert l21.columns == ["LSOA21CD", "LSOA21NM", "LAD22CD", "LAD22NM", "ObjectId"]
     assert set(l11["LSOA11CD"]) == set(geo["lsoa11_code"])
-    missing = dd.lsoa21_codes_missing_from_lookup(geo)
+    missing = geography.lsoa21_codes_missing_from_lookup(geo)
     assert len(missing) == 5 and all(c.startswith("E0103") for c in missing)
     assert set(l21["LSOA21CD"]) == set(geo["lsoa21_code"]) - set(missing)
 
@@ -297,7 +298,7 @@ def test_lookups(small, geo: pl.DataFrame) -> None:
 def test_missing_lsoa21_codes_are_used_by_police(full, geo: pl.DataFrame) -> None:
     # at full scale: the small demo has too few rows a month to reach every LSOA
     used = {c for p in full[1]["police_street"] if p.name[:7] >= "2023-07" for c in _read(p)["LSOA code"].drop_nulls()}
-    assert set(dd.lsoa21_codes_missing_from_lookup(geo)) <= used
+    assert set(geography.lsoa21_codes_missing_from_lookup(geo)) <= used
 
 
 def test_population_files(small, geo: pl.DataFrame) -> None:
@@ -305,7 +306,7 @@ def test_population_files(small, geo: pl.DataFrame) -> None:
     raw = p_lsoa.read_bytes()
     assert raw.startswith(b"Year,LSOA Code,Population\r\n")
     lsoa = pl.read_csv(p_lsoa)
-    assert set(lsoa["Year"]) == set(dd.LSOA_POPULATION_YEARS) == {2019, 2020, 2021}
+    assert set(lsoa["Year"]) == set(reference.LSOA_POPULATION_YEARS) == {2019, 2020, 2021}
     inc = geo.filter("in_county")
     assert lsoa.filter(pl.col("Year") == 2020)["LSOA Code"].sort().equals(inc["lsoa11_code"].sort().alias("LSOA Code"))
     assert lsoa["Population"].dtype == pl.Int64 and lsoa["Population"].min() > 500
@@ -337,21 +338,21 @@ def _stats19(files: dict[str, list[Path]], i: int) -> tuple[pl.DataFrame, pl.Dat
 @pytest.mark.real_data
 @pytest.mark.skipif(not REAL_STATS19.is_dir(), reason="shared real data absent")
 def test_stats19_headers_match_real_files() -> None:
-    for name, header in (("accidents", dd.COLLISION_HEADER), ("vehicles", dd.VEHICLE_HEADER),
-                         ("casualties", dd.CASUALTY_HEADER)):
+    for name, header in (("accidents", stats19.COLLISION_HEADER), ("vehicles", stats19.VEHICLE_HEADER),
+                         ("casualties", stats19.CASUALTY_HEADER)):
         with open(REAL_STATS19 / f"{name}.csv", encoding="utf-8") as fh:
             assert fh.readline().rstrip("\r\n").split(",") == header
 
 
-STATS19_INDEX = list(enumerate(year for year, _ in dd.STATS19_YEARS))  # (file position, data year)
+STATS19_INDEX = list(enumerate(year for year, _ in stats19.STATS19_YEARS))  # (file position, data year)
 
 
 def test_stats19_headers(small) -> None:
     for i, year in STATS19_INDEX:
         col, veh, cas = _stats19(small[1], i)
         if year > 2022:
-            assert (col.columns, veh.columns, cas.columns) == (dd.COLLISION_HEADER, dd.VEHICLE_HEADER,
-                                                               dd.CASUALTY_HEADER)
+            assert (col.columns, veh.columns, cas.columns) == (stats19.COLLISION_HEADER, stats19.VEHICLE_HEADER,
+                                                               stats19.CASUALTY_HEADER)
             continue
         for df in (col, veh, cas):
             assert df.columns[:3] == ["accident_index", "accident_year", "accident_reference"]
@@ -363,7 +364,7 @@ def test_stats19_headers(small) -> None:
 
 @pytest.mark.parametrize("i,year", STATS19_INDEX)
 def test_stats19_collisions(small, i: int, year: int) -> None:
-    col, veh, cas = (df.rename({v: k for k, v in dd.LEGACY_RENAME.items()}, strict=False)
+    col, veh, cas = (df.rename({v: k for k, v in stats19.LEGACY_RENAME.items()}, strict=False)
                      for df in _stats19(small[1], i))
     for df in (col, veh, cas):  # every column filled; only adjusted severities may be empty (fatal)
         assert {c for c in df.columns if df[c].null_count()} <= {

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingestion.demo_data import AREAS
+from ingestion.demo import AREAS
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +30,8 @@ LANCASHIRE_12 = [a[0] for a in AREAS if a[0].startswith("E07")]
 FORCE_AREA, COUNTY = "E23000003", "E10000017"
 VAP = ("homicide", "violence with injury", "violence without injury", "stalking and harassment")
 VIOLENCE = ("homicide", "violence with injury", "violence without injury")
-# The demo's reference formats: crime, DA incident, victim (ingestion/demo_restricted.py), survey
-# respondent (ingestion/demo_survey.py), fire incident (ingestion/demo_fire.py).
+# The demo's reference formats: crime, DA incident, victim (ingestion/demo/restricted.py), survey
+# respondent (ingestion/demo/survey.py), fire incident (ingestion/demo/fire.py).
 REFERENCE_PATTERNS = (r"06/[0-9]{6}/[0-9]{2}", r"DA[0-9]{6}-[0-9]{5}", r"V[0-9]{7}", r"LT-[0-9]{6}",
                       r"LFRS/[0-9]{6}/[0-9]{5}")
 

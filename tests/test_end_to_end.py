@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from scipy.stats import binomtest, norm
 
-from ingestion.demo_data import AREAS
+from ingestion.demo import AREAS
 from orchestration.runner import run_job
 
 pytestmark = pytest.mark.e2e

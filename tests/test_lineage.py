@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingestion.demo_data import AREAS, write_demo_data
+from ingestion.demo import AREAS, write_demo_data
 from orchestration.cli import main
 from orchestration.runner import run_job
 from warehouse.settings import REPO_ROOT

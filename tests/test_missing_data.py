@@ -61,7 +61,7 @@ def _cell(card: pd.DataFrame, indicator: str, area: str, quarter: tuple[str, int
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory):
     """(home, first night's scorecard, the 2023/24 return as landed intact, ...) after both nights."""
-    from ingestion.demo_data import write_demo_data
+    from ingestion.demo import write_demo_data
     from orchestration.runner import run_job
 
     home = tmp_path_factory.mktemp("missing_data_home")

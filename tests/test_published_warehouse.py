@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingestion.demo_data import write_demo_data
+from ingestion.demo import write_demo_data
 from warehouse.publish import build_dir, read_lock
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ingestion.demo_survey import write_survey_demo
+from ingestion.demo.survey import write_survey_demo
 from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.dbt_project import dbt_vars

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo_fingertips import write_fingertips_demo
-from ingestion.demo_survey import write_survey_demo
+from ingestion.demo.fingertips import write_fingertips_demo
+from ingestion.demo.survey import write_survey_demo
 from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.build_record import git_commit

@@ -38,7 +38,7 @@ import polars as pl
 from ingestion.errors import FileRejected
 from ingestion.fingertips_periods import with_periods
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.fingertips import CI_COLUMNS, SCHEMA
 
 # Canonical name -> the header names that mean it, squashed (lower case, letters and digits only).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingestion.feeds.restricted_common import MonthlyExtract
-from ingestion.registry import Feed
+from ingestion.feed_contract import Feed
 from schemas.fire_incidents import CODED, SCHEMA, normalised_code
 from schemas.restricted import parse_datetime
 

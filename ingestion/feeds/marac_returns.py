@@ -16,7 +16,7 @@ import polars as pl
 from ingestion.errors import FileRejected
 from ingestion.feeds.restricted_common import select_contract
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.marac_returns import COUNTS, QUARTER_PATTERN, SCHEMA
 
 HEADER = {

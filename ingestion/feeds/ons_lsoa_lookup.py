@@ -23,7 +23,7 @@ import polars as pl
 
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.ons_lsoa_lookup import SCHEMA
 from schemas.rules import LAD_PATTERN
 

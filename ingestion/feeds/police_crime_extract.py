@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingestion.feeds.restricted_common import MonthlyExtract, yes_no
-from ingestion.registry import Feed
+from ingestion.feed_contract import Feed
 from schemas.police_crime_extract import FLAGS, SCHEMA, normalised_offence_code
 from schemas.restricted import parse_date, parse_datetime
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingestion.feeds.restricted_common import MonthlyExtract, yes_no
-from ingestion.registry import Feed
+from ingestion.feed_contract import Feed
 from schemas.police_da_incidents import SCHEMA
 from schemas.restricted import parse_datetime
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.police_street import SCHEMA
 
 FILE_NAME = re.compile(r"([0-9]{4}-(?:0[1-9]|1[0-2]))-([a-z0-9-]+)-street\.csv", re.IGNORECASE | re.ASCII)

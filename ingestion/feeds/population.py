@@ -29,7 +29,7 @@ import polars as pl
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.partitions import year_range_key, years_present
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.population import FIRST_YEAR, LAST_YEAR, SCHEMA
 
 # Header names squashed to lower-case letters and digits ("LAD code" -> "ladcode"), in preference order.

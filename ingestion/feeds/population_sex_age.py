@@ -18,7 +18,7 @@ import polars as pl
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.partitions import years_present
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.population_sex_age import SCHEMA, SEX_CODES
 from schemas.population import FIRST_YEAR, LAST_YEAR
 

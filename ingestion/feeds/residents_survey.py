@@ -21,7 +21,7 @@ from ingestion import row_rules
 from ingestion.errors import FileRejected
 from ingestion.feeds.restricted_common import pseudonymised, select_contract
 from ingestion.landing import LandedUnit
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.residents_survey import (
     AGREEMENT,
     SAFETY,

@@ -19,7 +19,7 @@ import polars as pl
 from ingestion.errors import FileRejected
 from ingestion.landing import LandedUnit
 from ingestion.pseudonymise import key_for, pseudonymise_columns
-from ingestion.registry import Prepared
+from ingestion.feed_contract import Prepared
 from schemas.rules import SCIENTIFIC_NOTATION
 
 MONTH_IN_NAME = re.compile(r"(?<![0-9])([0-9]{4})-(0[1-9]|1[0-2])(?![0-9])")

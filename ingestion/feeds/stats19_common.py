@@ -25,7 +25,7 @@ import polars as pl
 
 from ingestion.errors import FileRejected
 from ingestion.partitions import years_present
-from ingestion.registry import Feed, Prepared
+from ingestion.feed_contract import Feed, Prepared
 from schemas.rules import SCIENTIFIC_NOTATION, parse_date
 from schemas import stats19 as stats19_rules
 from schemas.stats19 import DATE_FORMATS

@@ -39,7 +39,7 @@ from pathlib import Path
 
 PLANT = "PLANTED"  # every planted restricted value starts with this (never in demo data, never hex)
 
-# The demo's good data (ingestion.demo_data, months 2024-01..2024-06) that no corpus case may touch.
+# The demo's good data (ingestion.demo, months 2024-01..2024-06) that no corpus case may touch.
 DEMO_POLICE_JAN = "2024-01-lancashire-street.csv"
 DEMO_EXTRACT_JAN = "lancashire-crime-extract-2024-01.csv"
 DEMO_DA_JAN = "lancashire-da-incidents-2024-01.csv"

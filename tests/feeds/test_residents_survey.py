@@ -163,7 +163,7 @@ def test_resubmitted_wave_supersedes(feed_kit, feed_csv) -> None:
 
 
 def test_generated_demo_files_load_with_their_planted_faults(feed_kit, tmp_path) -> None:
-    from ingestion.demo_survey import write_survey_demo
+    from ingestion.demo.survey import write_survey_demo
 
     files = write_survey_demo(feed_kit.landing, seed=7, months=["2024-04", "2024-05", "2024-06", "2024-07",
                                                                  "2024-08", "2024-09"])

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.demo_data import AREAS, _rng
+from ingestion.demo.geography import AREAS, _quarters, _rng
 
 FEED = "residents_survey"
 HEADER = ("Respondent Reference", "Wave", "District", "Age Band", "Sex", "Survey Weight", "Safe Alone Day",
@@ -41,8 +41,6 @@ AGREEMENT = np.array(["Strongly agree", "Tend to agree", "Neither agree nor disa
 
 def _waves(months: list[str]) -> list[tuple[int, int]]:
     """(financial year start, quarter) of each financial quarter whose three months are all in ``months``."""
-    from ingestion.demo_restricted import _quarters
-
     return _quarters(months)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.demo_data import AREAS, _area_population, _draw_lsoa, _PoliceContext, _rng
+from ingestion.demo.geography import AREAS, _area_population, _draw_lsoa, _PoliceContext, _quarters, _rng
 from ingestion.pseudonymise import mark_demo_landing
 
 # Home Office offence code, weight among recorded crimes, is violence, share domestic abuse
@@ -202,21 +202,6 @@ def _da_incident_month(ctx: _PoliceContext, geo_codes: pl.Series, month: str, rn
         pl.when(pl.lit(pl.Series(repeat))).then(pl.lit("Y")).otherwise(pl.lit("N")).alias("Repeat Victim"),
         pl.col("_victim").alias("Victim Reference"),
     ).sort("Incident Date Time", "Incident Reference")
-
-
-def _quarters(months: list[str]) -> list[tuple[int, int]]:
-    """(financial year start, quarter) of every financial quarter whose three months are all in ``months``."""
-    have = set(months)
-    out = []
-    for month in months:
-        y, m = map(int, month.split("-"))
-        if m in (4, 7, 10, 1):
-            q = {4: 1, 7: 2, 10: 3, 1: 4}[m]
-            fy = y if q < 4 else y - 1
-            trio = [f"{y}-{m + i:02d}" for i in range(3)]
-            if all(t in have for t in trio):
-                out.append((fy, q))
-    return out
 
 
 def adult_female_share() -> float:

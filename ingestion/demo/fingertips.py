@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ingestion.demo.geography import AREAS
 from ingestion.fingertips_periods import format_period
 from ingestion.fingertips_periods import parse_period as _parse_period
 
-SEED_CSV = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "fingertips_indicators.csv"
+SEED_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "fingertips_indicators.csv"
 HEADER = ["Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex",
           "Age", "Category Type", "Category", "Time period", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit",
           "Lower CI 99.8 limit", "Upper CI 99.8 limit", "Count", "Denominator", "Value note", "Recent Trend",
@@ -80,8 +81,6 @@ def _limits(count: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _areas(geo) -> list[tuple[str, str, str, int]]:
-    from ingestion.demo_data import AREAS
-
     districts = [(code, name, DISTRICT_TYPE, pop) for code, name, _kind, pop, *_ in AREAS]
     county_pop = sum(pop for code, _n, _k, pop, *_ in AREAS if code.startswith("E07"))
     return [*districts, (*COUNTY, county_pop), ENGLAND]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.demo_data import LSOA21_SWITCH, _area_arrays, _area_index, _draw_lsoa, _lsoa_sampler, _rng
+from ingestion.demo.geography import LSOA21_SWITCH, _area_arrays, _area_index, _draw_lsoa, _lsoa_sampler, _rng
 from ingestion.pseudonymise import mark_demo_landing
 
 FEED = "fire_incidents"
