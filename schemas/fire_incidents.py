@@ -21,8 +21,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas import restricted, rules
-from warehouse.settings import DBT_PROJECT_DIR
+from schemas import restricted, rules, seeds
 
 # A ward (E05/W05) or a local authority district / unitary (E06, E07, E08, E09, W06) GSS code.
 AREA_CODE_PATTERN = r"^(E0[5-9]|W0[56])[0-9]{6}$"
@@ -32,9 +31,7 @@ CODED = ("incident_group", "fire_type", "cause", "property_category")
 
 def code_list(variable: str) -> tuple[str, ...]:
     """The codes of one fire_incidents variable in the ``code_lists`` seed (lower case)."""
-    seed = pl.read_csv(DBT_PROJECT_DIR / "seeds" / "code_lists.csv", infer_schema=False)
-    return tuple(seed.filter((pl.col("table") == "fire_incidents") & (pl.col("variable") == variable))
-                 .get_column("code").to_list())
+    return seeds.code_list("fire_incidents", variable)
 
 
 def normalised_code(c: str | pl.Expr) -> pl.Expr:

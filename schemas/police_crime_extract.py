@@ -16,8 +16,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas import restricted, rules
-from warehouse.settings import DBT_PROJECT_DIR
+from schemas import restricted, rules, seeds
 
 OFFENCE_CODE_PATTERN = r"^0*[0-9]{1,3}(\.[0-9]{1,2})?[A-Za-z]?$"
 AGE_BANDS = ("0-9", "10-14", "15-17", "18-20", "21-25", "26-34", "35-44", "45-54", "55-64", "65+", "Unknown")
@@ -31,8 +30,7 @@ FLAGS = (
 
 def known_offence_codes() -> pl.Series:
     """The Home Office offence codes of the reference seed: the one list the schema and dbt share."""
-    seed = pl.read_csv(DBT_PROJECT_DIR / "seeds" / "home_office_offence_codes.csv", infer_schema=False)
-    return seed.get_column("ho_offence_code").str.to_uppercase()
+    return seeds.offence_codes()
 
 
 def normalised_offence_code(c: pl.Expr) -> pl.Expr:

@@ -9,15 +9,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas import rules
+from schemas import rules, seeds
 
-CRIME_TYPES = (
-    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
-    "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
-    "Theft from the person", "Vehicle crime", "Violence and sexual offences",
-    # Legacy type, later split into Public order and Possession of weapons.
-    "Public disorder and weapons",
-)
+# Every crime type police.uk publishes, current and legacy ("Public disorder and weapons", later split
+# into Public order and Possession of weapons): the police_crime_types seed, the list dbt counts by.
+CRIME_TYPES = seeds.crime_types()
 
 SCHEMA = pa.DataFrameSchema(
     name="police_street",

@@ -1,9 +1,12 @@
 """Rules shared by the three STATS19 tables (DfT road safety open data: collision, vehicle, casualty).
 
 DfT publishes every coded field as an integer and writes ``-1`` for "data missing or out of range";
-that is normal data, not a failure, so -1 passes every integer and code rule. Code lists are those
-of the DfT data guide (cross-checked against the rOpenSci ``stats19`` schema and the 2024 files),
-including the historical codes (103-113) that older years still carry.
+that is normal data, not a failure, so -1 passes every integer rule, and every code rule whose list
+has it. The code lists are not written here: each coded column reads its codes from the dbt seed
+``code_lists`` (table, variable, code, label; the DfT data guide's lists, cross-checked against the
+rOpenSci ``stats19`` schema and the 2024 files, including the historical codes 103-113 that older
+years still carry), the same table the ``decode`` macro labels them with, so the row contract and
+the warehouse cannot disagree about a code.
 
 Each rule is named, so a quarantined row says which rule it broke:
 ``collision_index_format``, ``collision_year_matches_index``, ``code_known``, ``integer``,
@@ -14,12 +17,10 @@ Each rule is named, so a quarantined row says which rule it broke:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandera.polars as pa
 import polars as pl
 
-from schemas import rules
+from schemas import rules, seeds
 
 INT32_MAX = 2**31 - 1
 MISSING = ("-1",)  # DfT's "data missing or out of range"
@@ -31,24 +32,6 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
 # Local authority (ONS) codes of Great Britain; STATS19 covers England, Wales and Scotland.
 LAD_PATTERN = r"^[EWS][0-9]{8}$"
-
-POLICE_FORCES = (
-    1, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 20, 21, 22, 23, 30, 31, 32, 33, 34, 35, 36, 37, 40, 41, 42,
-    43, 44, 45, 46, 47, 48, 50, 52, 53, 54, 55, 60, 61, 62, 63,
-    91, 92, 93, 94, 95, 96, 97, 98,  # the Scottish forces before 2013
-    99,  # Police Scotland
-)
-SEVERITIES = (1, 2, 3)  # fatal, serious, slight
-ENHANCED_SEVERITIES = (1, 3, 5, 6, 7, -1)  # fatal, slight, very / moderately / less serious
-DAYS_OF_WEEK = (1, 2, 3, 4, 5, 6, 7)  # Sunday = 1
-_VEHICLE_CLASSES = (1, 2, 3, 4, 5, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23, 90, 97, 98, 99,
-                    103, 104, 105, 106, 108, 109, 110, 113, -1)
-VEHICLE_TYPES = _VEHICLE_CLASSES
-CASUALTY_TYPES = (0, *_VEHICLE_CLASSES)  # 0 = pedestrian; otherwise the occupant's vehicle type
-CASUALTY_CLASSES = (1, 2, 3, -1)  # driver or rider, passenger, pedestrian
-SEXES = (1, 2, 3, 9, -1)  # male, female, not known, unknown (self reported)
-AGE_BANDS = (*range(1, 12), -1)  # 0-5 ... over 75
-IMD_DECILES = (*range(1, 11), -1)
 
 
 def collision_index(required: bool = True) -> pa.Column:
@@ -71,8 +54,14 @@ def collision_year() -> pa.Column:
     )
 
 
-def code(codes: Iterable[int], required: bool = False) -> pa.Column:
-    return rules.text_column(rules.code_in(codes, "code_known"), required_=required)
+def codes(table: str, variable: str) -> tuple[int, ...]:
+    """The published codes of ``variable`` in STATS19 table ``table`` (collision, vehicle, casualty)."""
+    return seeds.integer_codes(table, variable)
+
+
+def code(table: str, variable: str, required: bool = False) -> pa.Column:
+    """A coded column: one of the ``code_lists`` seed's codes for ``table``.``variable`` (rule ``code_known``)."""
+    return rules.text_column(rules.code_in(codes(table, variable), "code_known"), required_=required)
 
 
 def integer(required: bool = False) -> pa.Column:

@@ -435,10 +435,10 @@ def collision_rows(draw) -> tuple[dict[str, str], dict[str, object]]:
     ints = {c: draw(st.integers(-1, 999)) for c in ("number_of_vehicles", "number_of_casualties", "road_type",
                                                      "speed_limit", "light_conditions", "weather_conditions",
                                                      "road_surface_conditions", "urban_or_rural_area")}
-    force = draw(st.sampled_from(codes.POLICE_FORCES))
-    severity = draw(st.sampled_from(codes.SEVERITIES))
-    enhanced = draw(st.sampled_from([*codes.ENHANCED_SEVERITIES, None]))
-    dow = draw(st.sampled_from(codes.DAYS_OF_WEEK))
+    force = draw(st.sampled_from(codes.codes("collision", "police_force")))
+    severity = draw(st.sampled_from(codes.codes("collision", "collision_severity")))
+    enhanced = draw(st.sampled_from([*codes.codes("collision", "enhanced_severity_collision"), None]))
+    dow = draw(st.sampled_from(codes.codes("collision", "day_of_week")))
     with_year = draw(st.booleans())
     published = {
         "collision_index": idx, "collision_year": str(year) if with_year else "", "collision_ref_no": ref,
@@ -488,11 +488,9 @@ def casualty_rows(draw) -> tuple[dict[str, str], dict[str, object]]:
     idx = str(year) + draw(st.from_regex(r"\A[0-9]{9}\Z"))
     published, expected = {"collision_index": idx, "collision_year": str(year)}, {"collision_index": idx,
                                                                                    "collision_year": year}
-    for col, choices in (("casualty_class", codes.CASUALTY_CLASSES), ("sex_of_casualty", codes.SEXES),
-                         ("age_band_of_casualty", codes.AGE_BANDS), ("casualty_severity", codes.SEVERITIES),
-                         ("casualty_type", codes.CASUALTY_TYPES),
-                         ("enhanced_casualty_severity", codes.ENHANCED_SEVERITIES),
-                         ("casualty_imd_decile", codes.IMD_DECILES)):
+    for col in ("casualty_class", "sex_of_casualty", "age_band_of_casualty", "casualty_severity", "casualty_type",
+                "enhanced_casualty_severity", "casualty_imd_decile"):
+        choices = codes.codes("casualty", col)
         v = draw(st.sampled_from(choices))
         published[col], expected[col] = str(v), v
     for col in ("vehicle_reference", "casualty_reference"):
@@ -573,16 +571,19 @@ def test_real_files_join_up(feed_kit, feed_real_data) -> None:
 def test_code_lists_cover_the_published_schema(feed_real_data) -> None:
     """Every code in the rOpenSci copy of the DfT schema is known to our rules."""
     schema = pl.read_csv(feed_real_data / "stats19" / "lookups" / "ropensci_stats19_schema.csv", infer_schema=False)
-    ours = {
-        "police_force": codes.POLICE_FORCES, "collision_severity": codes.SEVERITIES,
-        "casualty_severity": codes.SEVERITIES, "casualty_type": codes.CASUALTY_TYPES,
-        "vehicle_type": codes.VEHICLE_TYPES, "casualty_class": codes.CASUALTY_CLASSES,
-        "sex_of_casualty": codes.SEXES, "sex_of_driver": codes.SEXES, "age_band_of_casualty": codes.AGE_BANDS,
-        "age_band_of_driver": codes.AGE_BANDS, "enhanced_casualty_severity": codes.ENHANCED_SEVERITIES,
-        "enhanced_collision_severity": codes.ENHANCED_SEVERITIES, "casualty_imd_decile": codes.IMD_DECILES,
-        "day_of_week": codes.DAYS_OF_WEEK,
+    ours = {  # the rOpenSci variable -> our (table, variable) in the code_lists seed
+        "police_force": ("collision", "police_force"), "collision_severity": ("collision", "collision_severity"),
+        "casualty_severity": ("casualty", "casualty_severity"), "casualty_type": ("casualty", "casualty_type"),
+        "vehicle_type": ("vehicle", "vehicle_type"), "casualty_class": ("casualty", "casualty_class"),
+        "sex_of_casualty": ("casualty", "sex_of_casualty"), "sex_of_driver": ("vehicle", "sex_of_driver"),
+        "age_band_of_casualty": ("casualty", "age_band_of_casualty"),
+        "age_band_of_driver": ("vehicle", "age_band_of_driver"),
+        "enhanced_casualty_severity": ("casualty", "enhanced_casualty_severity"),
+        "enhanced_collision_severity": ("collision", "enhanced_severity_collision"),
+        "casualty_imd_decile": ("casualty", "casualty_imd_decile"), "day_of_week": ("collision", "day_of_week"),
     }
-    for variable, known in ours.items():
+    for variable, (table, ours_variable) in ours.items():
+        known = codes.codes(table, ours_variable)
         published = {int(c) for c in schema.filter((pl.col("variable") == variable) & (pl.col("code") != "NA"))
                      ["code"].to_list()}
         assert published, variable

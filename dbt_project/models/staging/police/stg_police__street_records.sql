@@ -12,6 +12,15 @@ loaded_files as (
 
 ),
 
+-- which crime types are anti-social behaviour: the police_crime_types seed, the one list of types
+asb_crime_types as (
+
+    select crime_types.crime_type
+    from {{ ref('police_crime_types') }} as crime_types
+    where crime_types.is_asb
+
+),
+
 renamed as (
 
     select
@@ -41,7 +50,7 @@ final as (
 
     select
         *,
-        crime_type = 'Anti-social behaviour' as is_asb,
+        coalesce(crime_type in (select asb_crime_types.crime_type from asb_crime_types), false) as is_asb,
         lsoa_code is null as is_no_location
 
     from renamed
