@@ -3,6 +3,8 @@
 The translator names every dbt node by its warehouse schema (``marts/fct_crime``), maps the
 ``raw`` sources onto the ingestion assets that fill them and the ``meta`` sources onto the
 nightly intake's two tables, so the asset graph reads landing -> ingestion -> staging -> marts -> outputs.
+Every dbt command the project runs gets the settings' ``var()`` values as ``--vars`` (:func:`dbt_vars`):
+``dbt_project.yml`` has no ``vars:`` of its own, so a setting has one home, the settings model.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
-from warehouse.settings import DBT_PROJECT_DIR, csw_home, load_settings
+from warehouse.settings import (
+    DBT_PROJECT_DIR,
+    WarehouseSettings,
+    csw_home,
+    default_settings,
+    settings_model,
+    settings_of,
+)
 
 # The nightly intake writes these two tables; dbt reads them as the `meta` source.
 SOURCE_FILES_KEY = dg.AssetKey(["meta", "source_files"])
@@ -54,37 +63,26 @@ def dbt_cli() -> DbtCliResource:
 
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project, with a manifest parsed if missing or older than the project's files."""
+    """The dbt project, with a manifest parsed if missing or older than the project's files.
+
+    The models read settings with ``var()`` and no default, so the parse needs ``--vars`` too: the
+    shipped defaults, so that the asset graph never depends on (nor fails on) one home's settings.toml;
+    each ``dbt build`` passes its home's values."""
     _ensure_profile_env()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     if _manifest_is_stale(DBT_PROJECT_DIR, project.manifest_path):
         DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
-            ["parse", "--quiet"], target_path=Path("target")
+            ["parse", "--quiet", "--vars", dbt_vars(default_settings())], target_path=Path("target")
         ).wait()
     return project
 
 
-def dbt_vars(settings: Mapping[str, Any] | None = None) -> str:
-    """The settings dbt needs, as the JSON given to ``--vars``."""
-    s = settings or load_settings()
-    return json.dumps(
-        {
-            "significance_level": s["statistics"]["significance_level"],
-            "rag": s["rag"],
-            "force_area_code": s["geography"]["force_area_code"],
-            "police_uk_force": s["geography"]["police_uk_force"],
-            "stats19_police_force": s["geography"]["stats19_police_force"],
-            "clusters": s["clusters"],
-            "town_centre_lsoas": list(s["night_time_economy"]["town_centre_lsoas"]),
-            "nte_start_hour": s["night_time_economy"]["start_hour"],
-            "nte_end_hour": s["night_time_economy"]["end_hour"],
-            "marac_areas": s["marac"]["areas"],
-            "benchmarks": s["benchmarks"],
-            "crime_unit_cost_overrides": s["crime_costs"]["unit_cost_overrides"],
-            "survey_min_respondents": s.get("survey", {}).get("min_respondents", 50),
-            "survey_confidence_level": s.get("survey", {}).get("confidence_level", 0.95),
-        }
-    )
+def dbt_vars(settings: WarehouseSettings | Mapping[str, Any] | None = None) -> str:
+    """The settings dbt needs, as the JSON given to ``--vars``: the model's own :meth:`dbt_vars`.
+
+    ``settings`` is the model, the plain sections ``load_settings`` returns, or None for the
+    settings of ``$CSW_HOME``."""
+    return json.dumps((settings_model() if settings is None else settings_of(settings)).dbt_vars())
 
 
 class CswDbtTranslator(DagsterDbtTranslator):

@@ -17,13 +17,15 @@ import pandas as pd
 
 from reporting.disclosure import DisclosureRules
 from reporting.periods import FinancialYear
+from warehouse.settings import settings_of
 
 
 def force_comparison(con: duckdb.DuckDBPyConnection, catalogue: pd.DataFrame, year: FinancialYear,
                      settings: dict[str, Any], rules: DisclosureRules) -> pd.DataFrame:
     """indicator_id, force, this_year, last_year, pct_change (NaN where hidden or incomplete)."""
-    own = settings.get("geography", {}).get("police_uk_force", "lancashire")
-    forces = [own] + [f for f in settings.get("comparators", {}).get("police_uk_forces", []) if f != own]
+    model = settings_of(settings)
+    own = model.geography.police_uk_force
+    forces = [own] + [f for f in model.comparators.police_uk_forces if f != own]
     crime = catalogue[catalogue["source_model"] == "fct_crime"]
     if "source_system" in crime.columns:  # other forces publish police.uk street files only
         crime = crime[crime["source_system"].fillna("police.uk") == "police.uk"]

@@ -22,30 +22,35 @@ The marts keep true values; only outputs are controlled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from warehouse.settings import default_settings, settings_of
+
 CELL_KEY = ["indicator_id", "area_code", "measure", "period"]
+
+
+def _themes(themes: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(t).strip().lower() for t in themes)
 
 
 @dataclass(frozen=True)
 class DisclosureRules:
-    """``[disclosure]`` settings: counts 1 .. threshold-1 in these catalogue themes are hidden."""
+    """``[disclosure]`` settings: counts 1 .. threshold-1 in these catalogue themes are hidden.
 
-    threshold: int = 5
-    sensitive_themes: frozenset[str] = frozenset({"domestic abuse", "sexual offences", "exploitation"})
+    A field left out takes the shipped default (``default_settings.toml``), never a value of its own."""
+
+    threshold: int = field(default_factory=lambda: default_settings().disclosure.threshold)
+    sensitive_themes: frozenset[str] = field(
+        default_factory=lambda: _themes(default_settings().disclosure.sensitive_themes))
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "DisclosureRules":
-        section = settings.get("disclosure", {})
-        return cls(
-            threshold=int(section.get("threshold", cls.threshold)),
-            sensitive_themes=frozenset(str(t).strip().lower() for t in section.get(
-                "sensitive_themes", sorted(cls.sensitive_themes))),
-        )
+        section = settings_of(settings).disclosure
+        return cls(threshold=section.threshold, sensitive_themes=_themes(section.sensitive_themes))
 
     def is_sensitive(self, themes: pd.Series) -> np.ndarray:
         return themes.fillna("").str.strip().str.lower().isin(self.sensitive_themes).to_numpy()

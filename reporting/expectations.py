@@ -27,12 +27,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.settings import DBT_PROJECT_DIR, csw_home
+from warehouse.settings import DBT_PROJECT_DIR, csw_home, settings_of
 
 SCORECARD_MART_TABLE = "marts.mart_scorecard_quarterly"
-DEFAULT_THRESHOLD = 5
-DEFAULT_SENSITIVE_THEMES = ("domestic abuse", "sexual offences", "exploitation")
-DEFAULT_SURVEY_MIN = 50  # [survey] min_respondents
 ENGLAND = "E92000001"
 # How many failing values a failure message quotes per expectation (the result keeps more).
 MESSAGE_EXAMPLES = 5
@@ -80,7 +77,8 @@ def _areas() -> tuple[dict[str, str], ...]:
 
 def cluster_members(settings: dict[str, Any]) -> dict[str, list[str]]:
     """Cluster area code -> member districts, named as the dbt macro cluster_members() names them."""
-    return {f"CLUSTER_{name.upper()}": list(members) for name, members in settings.get("clusters", {}).items() if members}
+    clusters = settings_of(settings).clusters
+    return {f"CLUSTER_{name.upper()}": list(members) for name, members in clusters.items() if members}
 
 
 def suite_parameters(settings: dict[str, Any], include_clusters: bool = True) -> dict[str, Any]:
@@ -91,7 +89,7 @@ def suite_parameters(settings: dict[str, Any], include_clusters: bool = True) ->
     including No Location rows and rows outside the county, so it is more than the sum of the 14
     districts and unitaries (see mart_indicator_monthly).
     """
-    disclosure = settings.get("disclosure", {})
+    model = settings_of(settings)
     areas = _areas()
     county = [a["area_code"] for a in areas if a["area_type"] == "county"]
     lancashire_12 = [a["area_code"] for a in areas if a["in_lancashire_12"].lower() == "true"]
@@ -100,14 +98,14 @@ def suite_parameters(settings: dict[str, Any], include_clusters: bool = True) ->
     return {
         "reporting_areas": reporting_areas,
         "additive_area_members": {**{code: lancashire_12 for code in county}, **clusters},
-        "disclosure_threshold": disclosure.get("threshold", DEFAULT_THRESHOLD),
-        "sensitive_themes": list(disclosure.get("sensitive_themes", DEFAULT_SENSITIVE_THEMES)),
+        "disclosure_threshold": model.disclosure.threshold,
+        "sensitive_themes": list(model.disclosure.sensitive_themes),
         # fire_incidents: the districts and unitaries an incident can be attributed to
         "districts": [a["area_code"] for a in areas if a["area_type"] in ("district", "unitary")],
         # health_indicators: the partnership's areas (seed lancashire_areas) and England, the comparator
         "health_areas": [a["area_code"] for a in areas] + [ENGLAND],
         # survey_indicators: the small-base rule
-        "survey_min_respondents": int(settings.get("survey", {}).get("min_respondents", DEFAULT_SURVEY_MIN)),
+        "survey_min_respondents": model.survey.min_respondents,
     }
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from reporting import disclosure
 from reporting.periods import FinancialYear, Quarter
+from warehouse.settings import settings_of
 
 # Counts in a scorecard row: (measure, period of the cell) for a quarter q.
 COUNT_COLUMNS = ("value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous")
@@ -300,9 +301,10 @@ def geography(con: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> Geogr
                   coalesce(in_lancashire_14, false) as in_lancashire_14, coalesce(is_district, false) as is_district
            from marts.dim_area where is_reporting_area order by area_code"""
     ).df()
-    force_area = settings.get("geography", {}).get("force_area_code", "E23000003")
+    force_area = settings_of(settings).geography.force_area_code
+    # The county is a row of the area seed (dim_area), not a setting: "" only in a warehouse without one.
     county_rows = areas.loc[areas["area_type"] == "county", "area_code"]
-    county = str(county_rows.iloc[0]) if len(county_rows) else "E10000017"
+    county = str(county_rows.iloc[0]) if len(county_rows) else ""
     districts = areas[areas["is_district"]]
     hierarchies = {
         county: districts.loc[districts["in_lancashire_12"], "area_code"].tolist(),
@@ -328,7 +330,7 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def key_issue_order(cat: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
     """Key issues in the Board's order: by priority (``[reporting] priority_order``), then as listed."""
-    order = [p.lower() for p in settings.get("reporting", {}).get("priority_order", [])]
+    order = [p.lower() for p in settings_of(settings).reporting.priority_order]
     issues = cat[["key_issue", "priority"]].drop_duplicates("key_issue")
     issues = issues.assign(rank=issues["priority"].fillna("").str.lower().map(
         lambda p: order.index(p) if p in order else len(order)))

@@ -326,11 +326,12 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 120
     rules = tables.rules
+    geo = tables.geography
     notes = [
         ("Period", q.long_label),
-        ("Areas", "Lancashire-14 (E23000003) = police force area (12 districts + Blackburn with Darwen + Blackpool; "
-                  "police data: every crime the force recorded, including those without a location). "
-                  "Lancashire-12 (E10000017) = county council area (12 districts). Clusters = sums of members."),
+        ("Areas", f"Lancashire-14 ({geo.force_area}) = police force area (12 districts + Blackburn with Darwen + "
+                  "Blackpool; police data: every crime the force recorded, including those without a location). "
+                  f"Lancashire-12 ({geo.county}) = county council area (12 districts). Clusters = sums of members."),
         ("Quarter value", "The count in the three months of the quarter; 'Same quarter last year' the same three months a year earlier. "
                           "For a ratio (a percentage), the ratio of the period's sums (never a sum of monthly ratios). "
                           "For a survey estimate or a published figure (a 'Period of the value' is given): the value "

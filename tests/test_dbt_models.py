@@ -56,8 +56,12 @@ KNOWN_LINT_VIOLATIONS: frozenset[tuple[str, str]] = frozenset()
 def _dbt(args: list[str], target_path: Path, log_path: Path):
     from dbt.cli.main import dbtRunner
 
+    from orchestration.dbt_project import dbt_vars
+    from warehouse.settings import default_settings
+
     result = dbtRunner().invoke([
         *args,
+        "--vars", dbt_vars(default_settings()),
         "--project-dir", str(DBT_PROJECT),
         "--profiles-dir", str(DBT_PROJECT),
         "--target-path", str(target_path),

@@ -15,9 +15,11 @@ import duckdb
 import pytest
 
 from ingestion import registry
-from ingestion.demo_fingertips import write_fingertips_demo
+from ingestion.demo.fingertips import write_fingertips_demo
 from ingestion.loader import ingest_feed
+from orchestration.dbt_project import dbt_vars
 from warehouse.database import connect, ensure_schema
+from warehouse.settings import default_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
@@ -40,6 +42,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("CSW_REPO_ROOT", str(REPO))
         result = dbtRunner().invoke([
             "build", "--select", "+mart_health_indicators", "--indirect-selection", "cautious",
+            "--vars", dbt_vars(default_settings()),
             "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
         ])

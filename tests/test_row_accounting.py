@@ -22,8 +22,10 @@ import pytest
 from ingestion import registry
 from ingestion.landing import LandedUnit
 from ingestion.loader import ingest_unit
+from orchestration.dbt_project import dbt_vars
 from warehouse.accounting import row_accounting
 from warehouse.database import ensure_schema
+from warehouse.settings import default_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
@@ -137,7 +139,7 @@ def _casualty(i: int) -> list[object]:
 def _dbt(args: list[str], work: Path):
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke([*args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    result = dbtRunner().invoke([*args, "--vars", dbt_vars(default_settings()), "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
                                  "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet"])
     if result.exception is not None:
         raise result.exception

@@ -2,17 +2,24 @@
 
 Everything a deployment changes lives under one directory, ``$CSW_HOME`` (default ``./data``), so
 that the data team can point the same code at demo data, a test folder or ``/srv/csw``.
-Settings are one TOML file: the defaults shipped beside this module, overridden section by section
-by ``$CSW_HOME/settings.toml``.
+Settings are one typed model (:class:`WarehouseSettings`, pydantic-settings) read from the defaults
+shipped beside this module, overridden key by key by ``$CSW_HOME/settings.toml``. The model is the
+one source of every setting: report code reads it without fallbacks of its own, and dbt gets its
+``var()`` values from it at run time (:meth:`WarehouseSettings.dbt_vars`), never from a copy in
+``dbt_project.yml``. A misspelt key or a value of the wrong type stops the load, naming the key.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_SETTINGS = Path(__file__).with_name("default_settings.toml")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -63,22 +70,156 @@ def paths() -> Paths:
     return Paths(csw_home())
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+class Section(BaseModel):
+    """A TOML table of the settings: an unknown key is an error, so a misspelt override is never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Statistics(Section):
+    significance_level: float
+
+
+class Rag(Section):
+    significant_deterioration: str
+    significant_improvement: str
+    no_significant_change: str
+
+
+class Geography(Section):
+    force_area_code: str
+    police_uk_force: str
+    stats19_police_force: int
+
+
+class Disclosure(Section):
+    threshold: int
+    sensitive_themes: list[str]
+
+
+class Comparators(Section):
+    police_uk_forces: list[str]
+
+
+class Reporting(Section):
+    priority_order: list[str]
+
+
+class Publish(Section):
+    block_on_warnings: bool
+
+
+class NightTimeEconomy(Section):
+    town_centre_lsoas: list[str]
+    start_hour: int
+    end_hour: int
+
+
+class Marac(Section):
+    areas: dict[str, str]
+
+
+class Benchmark(Section):
+    # int | float: a whole number stays a whole number in what dbt renders into SQL
+    low: int | float
+    high: int | float
+    compare: Literal["rate", "value"]
+
+
+class CrimeCosts(Section):
+    unit_cost_overrides: dict[str, int | float]
+
+
+class Intake(Section):
+    resubmission_min_share: float
+
+
+class Survey(Section):
+    min_respondents: int
+    confidence_level: float
+
+
+class WarehouseSettings(BaseSettings):
+    """Every setting of a deployment, one section per table of ``default_settings.toml``.
+
+    No field has a default in code: the shipped TOML is the one place defaults are written, and a
+    setting missing from it is an error, not a silent second default. Only the two TOML files are
+    read (no environment variables, no ``.env``), so what a night used is what the files say.
+    """
+
+    model_config = SettingsConfigDict(extra="forbid", toml_file=DEFAULT_SETTINGS)
+
+    statistics: Statistics
+    rag: Rag
+    geography: Geography
+    clusters: dict[str, list[str]]
+    disclosure: Disclosure
+    comparators: Comparators
+    reporting: Reporting
+    publish: Publish
+    night_time_economy: NightTimeEconomy
+    marac: Marac
+    benchmarks: dict[str, Benchmark]
+    crime_costs: CrimeCosts
+    intake: Intake
+    survey: Survey
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The home's settings.toml arrives as init values, deep-merged over the shipped defaults.
+        return init_settings, TomlConfigSettingsSource(settings_cls)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The values the dbt models read with ``var()``, passed as ``--vars`` to every dbt command."""
+        nte = self.night_time_economy
+        return {
+            "significance_level": self.statistics.significance_level,
+            "rag": self.rag.model_dump(),
+            "force_area_code": self.geography.force_area_code,
+            "police_uk_force": self.geography.police_uk_force,
+            "stats19_police_force": self.geography.stats19_police_force,
+            "clusters": self.clusters,
+            "town_centre_lsoas": nte.town_centre_lsoas,
+            "nte_start_hour": nte.start_hour,
+            "nte_end_hour": nte.end_hour,
+            "marac_areas": self.marac.areas,
+            "benchmarks": {key: b.model_dump() for key, b in self.benchmarks.items()},
+            "crime_unit_cost_overrides": self.crime_costs.unit_cost_overrides,
+            "survey_min_respondents": self.survey.min_respondents,
+            "survey_confidence_level": self.survey.confidence_level,
+        }
+
+
+def settings_model(home: Path | None = None) -> WarehouseSettings:
+    """The shipped defaults with the deployment's ``settings.toml`` (if any) merged over them."""
+    override = Paths(home or csw_home()).settings_file
+    if not override.exists():
+        return WarehouseSettings()
+    with override.open("rb") as fh:
+        return WarehouseSettings(**tomllib.load(fh))
+
+
+def default_settings() -> WarehouseSettings:
+    """The shipped defaults alone, whatever ``$CSW_HOME`` holds (for tests that build without a home)."""
+    return WarehouseSettings()
+
+
+def settings_of(settings: WarehouseSettings | Mapping[str, Any]) -> WarehouseSettings:
+    """Settings given as plain sections, completed from the shipped defaults and validated.
+
+    ``load_settings`` output comes back unchanged; a partial mapping (a test's ``{"disclosure":
+    {...}}``) is merged over the defaults exactly as a home's settings.toml would be, so code that
+    takes settings never needs a fallback value of its own."""
+    return settings if isinstance(settings, WarehouseSettings) else WarehouseSettings(**settings)
 
 
 def load_settings(home: Path | None = None) -> dict[str, Any]:
-    """Defaults merged with the deployment's ``settings.toml`` (if any)."""
-    with DEFAULT_SETTINGS.open("rb") as fh:
-        settings = tomllib.load(fh)
-    override = Paths(home or csw_home()).settings_file
-    if override.exists():
-        with override.open("rb") as fh:
-            settings = _merge(settings, tomllib.load(fh))
-    return settings
+    """The settings of ``home`` as plain sections (``settings["geography"]["force_area_code"]``)."""
+    return settings_model(home).model_dump()

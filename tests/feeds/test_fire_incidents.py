@@ -17,6 +17,8 @@ import polars as pl
 import pytest
 
 from ingestion.pseudonymise import KEY_VARIABLE, hmac_hex
+from orchestration.dbt_project import dbt_vars
+from warehouse.settings import default_settings
 
 FEED = "fire_incidents"
 KEY = "test-key-for-fire"
@@ -195,8 +197,8 @@ def test_a_resubmission_with_less_than_half_the_rows_is_held(feed_kit, feed_csv)
 
 @pytest.fixture(scope="module")
 def demo_year(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    from ingestion.demo_data import _month_list, demo_geography
-    from ingestion.demo_fire import write_fire_demo
+    from ingestion.demo.geography import _month_list, demo_geography
+    from ingestion.demo.fire import write_fire_demo
 
     landing = tmp_path_factory.mktemp("fire_demo") / "landing"
     return write_fire_demo(landing, demo_geography(), 20240401, _month_list(("2024-01", "2024-12")), 1.0)[FEED]
@@ -206,7 +208,7 @@ def test_demo_volumes_are_those_of_a_county_service(demo_year) -> None:
     df = pl.concat([pl.read_csv(p, infer_schema=False) for p in demo_year]).with_columns(
         pl.col("Incident Group", "Fire Type", "Cause", "Property Category").str.to_lowercase())
     assert [p.name for p in demo_year][0] == "lancashire-fire-incidents-2024-01.csv"
-    from ingestion.demo_fire import MONTHLY_INCIDENTS  # half a county service's: the demo spans 6.5 years
+    from ingestion.demo.fire import MONTHLY_INCIDENTS  # half a county service's: the demo spans 6.5 years
 
     assert 0.88 * 12 * MONTHLY_INCIDENTS <= df.height <= 1.17 * 12 * MONTHLY_INCIDENTS
     share = lambda expr: df.filter(expr).height / df.height  # noqa: E731
@@ -236,7 +238,7 @@ def test_demo_files_load_with_only_their_planted_bad_rows_quarantined(feed_kit, 
 def test_demo_data_writes_the_fire_feed() -> None:
     import inspect
 
-    from ingestion import demo_data
+    from ingestion import demo as demo_data
 
     assert "write_fire_demo" in inspect.getsource(demo_data.write_demo_data)
 
@@ -251,7 +253,7 @@ def _dbt(args: list[str], work: Path, env: dict[str, str]) -> None:
     connection (``csw trace``) could then not open."""
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", *args, "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
+        [str(dbt) if dbt.exists() else "dbt", *args, "--vars", dbt_vars(default_settings()), "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
          str(REPO / "dbt_project"), "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
     )
@@ -265,8 +267,9 @@ def fire_warehouse(tmp_path_factory: pytest.TempPathFactory, feed_csv):
     ``dbt seed`` and ``dbt run`` up to the indicator mart, then the fire models' data tests (unit
     tests are test_dbt_models')."""
     from ingestion import registry
-    from ingestion.demo_data import _write_lookups, _write_population, demo_geography
-    from ingestion.demo_fire import write_fire_demo
+    from ingestion.demo.geography import demo_geography
+    from ingestion.demo.reference import _write_lookups, _write_population
+    from ingestion.demo.fire import write_fire_demo
     from ingestion.loader import ingest_feed
     from warehouse.database import ensure_schema
 
@@ -277,7 +280,7 @@ def fire_warehouse(tmp_path_factory: pytest.TempPathFactory, feed_csv):
     _write_population(landing, geo, 20240401)
     write_fire_demo(landing, geo, 20240401, ["2024-04"], 0.05)
     preston = geo.filter(pl.col("lad_code") == PRESTON)["lsoa11_code"].to_list()
-    from ingestion.demo_data import lsoa21_codes_missing_from_lookup
+    from ingestion.demo.geography import lsoa21_codes_missing_from_lookup
 
     unknown = lsoa21_codes_missing_from_lookup(geo)[0]
     rows = [  # reference, LSOA, ward or district code
