@@ -21,7 +21,7 @@ from reporting import charts
 from reporting.costs import CostSummary, cost_context
 from reporting.highlights import change_sentence, highlights
 from reporting.periods import month_label
-from reporting.tables import AnnualTables, QuarterlyTables, not_available_with_value, status_label
+from reporting.tables import AnnualTables, QuarterlyTables, is_percent_unit, not_available_with_value, status_label
 
 SUPPRESSED = "[c]"
 
@@ -201,20 +201,14 @@ STALE_AFTER_MONTHS = 3
 def is_percent(indicator: dict[str, Any]) -> bool:
     """A percentage (a ratio scaled to 100, or a survey's "% of residents"): written with "%", its
     change in percentage points, never "per 100 residents"."""
-    unit = str(indicator.get("unit") or "").strip().lower()
     scale = indicator.get("ratio_scale")
-    return unit in ("%", "percent", "percentage") or unit.startswith("%") or (
+    return is_percent_unit(indicator.get("unit")) or (
         not _missing(scale) and bool(indicator.get("is_ratio")) and float(scale) == 100)
 
 
 def has_no_events(record: dict[str, Any]) -> bool:
-    """No events in either 12-month window: the mart's direction says 'no events', or both counts are 0
-    (a warehouse built before the mart said so)."""
-    if str(record.get("direction") or "") == "no events":
-        return True
-    now, before = record.get("rolling_12m"), record.get("rolling_12m_previous")
-    return (isinstance(now, (int, float)) and isinstance(before, (int, float)) and not _missing(now)
-            and not _missing(before) and float(now) == 0 and float(before) == 0 and not record.get("is_ratio"))
+    """No events in either 12-month window: the mart's direction says 'no events' (the one rule)."""
+    return str(record.get("direction") or "") == "no events"
 
 
 def _statuses(values: pd.Series, suppressed: pd.Series) -> np.ndarray:

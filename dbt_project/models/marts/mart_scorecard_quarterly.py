@@ -127,7 +127,7 @@ def model(dbt, session):
     frame = base.project(
         ", ".join(keys + [
             "quarter_end_month", "area_type", "population", "polarity", "rolling_12m", "rolling_12m_previous",
-            "significance_test", "value_status",
+            "significance_test", "value_status", "is_ratio",
         ])
     ).df()
     grains = dbt.ref("indicator_catalogue").project("indicator_id, grain").df()
@@ -139,7 +139,11 @@ def model(dbt, session):
     counted = ((frame["significance_test"] == "poisson") & (frame["value_status"] == "available")).to_numpy()
     now = np.where(counted, _numbers(frame["rolling_12m"]), np.nan)
     before = np.where(counted, _numbers(frame["rolling_12m_previous"]), np.nan)
-    no_events = (now == 0) & (before == 0)  # e.g. a retired police.uk category: unrated
+    # no events in either window (e.g. a retired police.uk category): unrated, whatever its test, and
+    # the one place the outputs learn it from (a ratio of 0 is a value, not an absence of events)
+    counts = (frame["value_status"] == "available").to_numpy() & ~frame["is_ratio"].astype("boolean").fillna(
+        False).to_numpy(dtype=bool)
+    no_events = counts & (_numbers(frame["rolling_12m"]) == 0) & (_numbers(frame["rolling_12m_previous"]) == 0)
     now, before = np.where(no_events, np.nan, now), np.where(no_events, np.nan, before)
 
     monthly = dbt.ref("mart_indicator_monthly").project("indicator_id, area_code, month, value").df()
