@@ -8,7 +8,7 @@ into the run's build folder, moved into outputs/ with the warehouse by ``publish
 
 import dagster as dg
 
-from orchestration.publish import published_location, run_outputs
+from orchestration.publish_asset import published_location, run_outputs
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from warehouse.database import connect
 

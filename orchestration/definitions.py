@@ -9,7 +9,7 @@ from orchestration.expectation_checks import EXPECTATION_CHECKS
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, nightly_intake
 from orchestration.landing_assets import LANDING_SPECS
 from orchestration.lineage import LINEAGE_SENSORS
-from orchestration.publish import build_publish_asset
+from orchestration.publish_asset import build_publish_asset
 from orchestration.reports import REPORT_ASSETS
 from orchestration.resources import default_warehouse
 from orchestration.schedules import ingest_jobs, landing_sensor, nightly_job, nightly_schedule

@@ -6,7 +6,7 @@
   latest complete financial year.
 
 Each validates its disclosure-controlled scorecard table with the Great Expectations suite before
-any file is written (``reporting.publish``): a failed expectation fails the step, says which
+any file is written (``reporting.write_outputs``): a failed expectation fails the step, says which
 expectation failed, and leaves the previous files in place. ``csw report`` builds past periods.
 
 Files are written into the run's build folder (``$CSW_HOME/build/outputs.<run id>/``) and reach
@@ -16,9 +16,9 @@ asset metadata names those published paths.
 
 import dagster as dg
 
-from orchestration.publish import published_location, run_outputs
+from orchestration.publish_asset import published_location, run_outputs
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from reporting import publish
+from reporting import write_outputs as publish
 from reporting.periods import latest_complete_year, latest_quarter
 from warehouse.database import connect
 

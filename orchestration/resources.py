@@ -2,7 +2,7 @@
 
 Resolved from ``$CSW_HOME`` when the code location loads, so ``csw run`` and ``dagster dev``
 started from the repository root act on the same files. Which file a run works in (its build
-copy, :func:`run_database`) is decided here too: the publish step (``orchestration/publish.py``)
+copy, :func:`run_database`) is decided here too: the publish step (``orchestration/publish_asset.py``)
 builds on this module, never the other way round.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import dagster as dg
 from pydantic import PrivateAttr
 
-from warehouse.publish import BuildInProgress, start_build
+from warehouse.atomic_publish import BuildInProgress, start_build
 from warehouse.settings import Paths, csw_home, load_settings
 
 # DuckDB allows one writer, and while it writes no other process may even read the file: every
@@ -72,7 +72,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
         Inside a run: the run's build copy ``$CSW_HOME/build/warehouse.<run id>.duckdb``, started by
         the first step that asks (:func:`run_database`); the run's last step publishes it
-        (orchestration/publish.py).
+        (orchestration/publish_asset.py).
         Outside a run (tests, scripts): the published file.
         """
         if self._run_id is None:

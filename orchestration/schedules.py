@@ -17,7 +17,7 @@ from ingestion.landing import LandedUnit, discover
 from ingestion.partitions import partition_of
 from orchestration.expectation_checks import EXPECTATION_CHECKS
 from orchestration.ingestion_assets import RAW_ASSETS, ROW_ACCOUNTING_CHECKS, raw_key
-from orchestration.publish import publish_selection
+from orchestration.publish_asset import publish_selection
 from warehouse.settings import csw_home
 
 RAW_KEYS = [raw_key(f) for f in registry.feeds().values()]

@@ -393,7 +393,7 @@ def data_docs_dir(home: Path) -> Path:
     """Where the Data Docs are written: inside a nightly build, the run's own outputs folder
     (``$CSW_HOME/build/outputs.<run id>/data_docs``, moved into ``outputs/`` when the run publishes
     its warehouse); otherwise ``$CSW_HOME/outputs/data_docs``."""
-    from warehouse.publish import active_outputs
+    from warehouse.atomic_publish import active_outputs
 
     staged = active_outputs(home)
     return (staged if staged is not None else Path(home) / "outputs") / "data_docs"

@@ -149,7 +149,7 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     queries; tests may publish later nights into it (never break it).
     """
     from ingestion.demo import write_demo_data
-    from orchestration.runner import run_job
+    from cli.runner import run_job
 
     home = tmp_path_factory.mktemp("published_home")
     write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=("2024-01", "2024-06"),
@@ -174,7 +174,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
 
     Shared read-only by test modules: a test that changes the home must work on a copy."""
     from ingestion.demo import write_demo_data
-    from orchestration.runner import run_job
+    from cli.runner import run_job
 
     home = tmp_path_factory.mktemp("csw_home")
     write_demo_data(home / "landing", seed=E2E_SEED, months=E2E_MONTHS, scale=E2E_SCALE)

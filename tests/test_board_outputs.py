@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from orchestration.cli import main
-from reporting import publish
+from cli.main import main
+from reporting import write_outputs as publish
 from reporting.expectations import OutputCheckFailed
 from reporting.periods import FinancialYear, Quarter
 from warehouse.settings import Paths, load_settings

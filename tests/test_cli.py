@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from cli.main import main
 
 
 @pytest.fixture()

@@ -141,7 +141,7 @@ def _duckdb_leaks(path: Path, plants: set[str]) -> list[str]:
 
 def test_corpus_lands_next_to_a_good_night(published_home: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.runner import run_job
+    from cli.runner import run_job
 
     home = tmp_path / "home"
     shutil.copytree(published_home, home, symlinks=True)

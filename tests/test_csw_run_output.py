@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import main
+from cli.main import main
 
 SEED, MONTHS, SCALE = 7, ("2024-01", "2024-06"), 0.02
 REPO = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_demo_data(home / "landing", seed=SEED, months=MONTHS, scale=SCALE)
     env = {**os.environ, "CSW_WRITE_DOTENV": "0"}
     env.pop("CSW_PSEUDONYMISATION_KEY", None)
-    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "--home", str(home), "run"],
+    done = subprocess.run([sys.executable, "-m", "cli.main", "--home", str(home), "run"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
     return {"home": home, "code": done.returncode, "out": done.stdout, "err": done.stderr}
 
@@ -137,7 +137,7 @@ def test_a_missing_pseudonymisation_key_means_the_night_could_not_run(
 
 def test_a_build_in_progress_means_the_night_could_not_run(night: dict, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    from warehouse.publish import discard_build, start_build
+    from warehouse.atomic_publish import discard_build, start_build
 
     home = night["home"]
     start_build(home, "another-night", pid=os.getpid())  # a live build holds the lock
@@ -178,7 +178,7 @@ def test_the_summary_names_failed_dbt_tests_and_checks_as_why_the_night_did_not_
     """Without a night: the summary of events in which a dbt test and a Great Expectations check failed."""
     from types import SimpleNamespace as Event
 
-    from orchestration.run_summary import EXIT_NOT_PUBLISHED, exit_code, summarise
+    from cli.run_summary import EXIT_NOT_PUBLISHED, exit_code, summarise
 
     def key(path: str):
         return Event(to_user_string=lambda: path)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from orchestration.runner import _update_dotenv
+from cli.runner import _update_dotenv
 
 
 def test_dotenv_names_the_last_home_but_an_explicit_variable_wins(tmp_path: Path, monkeypatch) -> None:

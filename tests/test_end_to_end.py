@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import binomtest, norm
 
 from ingestion.demo import AREAS
-from orchestration.runner import run_job
+from cli.runner import run_job
 
 pytestmark = pytest.mark.e2e
 

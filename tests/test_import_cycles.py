@@ -1,6 +1,6 @@
 """The house has no import loops, and the warehouse room leans on nothing above it.
 
-The test reads the project's own packages (ingestion, orchestration, reporting, schemas,
+The test reads the project's own packages (cli, ingestion, orchestration, reporting, schemas,
 warehouse) with ``ast`` (nothing is imported), builds the graph "module A imports module B", and
 fails naming every strongly connected component (Tarjan's algorithm) of more than one module.
 
@@ -22,7 +22,8 @@ What counts as an edge, and why:
 
 The layering rule: ``warehouse`` (where things live, the DuckDB file, the statistics) sits below
 the rooms that fill it and read it, so it imports nothing from ingestion, orchestration or
-reporting, at module level or inside a function.
+reporting, at module level or inside a function; and ``cli`` (the ``csw`` commands) sits on top of
+every room, so no room imports it.
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("ingestion", "orchestration", "reporting", "schemas", "warehouse")
+PACKAGES = ("cli", "ingestion", "orchestration", "reporting", "schemas", "warehouse")
 # room -> rooms it must not import
-LAYERS = {"warehouse": ("ingestion", "orchestration", "reporting")}
+LAYERS = {
+    "warehouse": ("cli", "ingestion", "orchestration", "reporting"),
+    # the command line sits on top: the rooms it drives never import it
+    **{room: ("cli",) for room in ("ingestion", "orchestration", "reporting", "schemas")},
+}
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,6 @@ def test_no_import_cycles() -> None:
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
-def test_warehouse_imports_nothing_from_the_rooms_above_it() -> None:
+def test_rooms_import_nothing_from_the_rooms_above_them() -> None:
     breaches = layering_breaches(import_edges())
     assert not breaches, "layering breaches:\n" + "\n".join(breaches)

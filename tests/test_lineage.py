@@ -24,8 +24,8 @@ import polars as pl
 import pytest
 
 from ingestion.demo import AREAS, write_demo_data
-from orchestration.cli import main
-from orchestration.runner import run_job
+from cli.main import main
+from cli.runner import run_job
 from warehouse.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e

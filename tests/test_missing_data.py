@@ -62,7 +62,7 @@ def _cell(card: pd.DataFrame, indicator: str, area: str, quarter: tuple[str, int
 def nights(tmp_path_factory: pytest.TempPathFactory):
     """(home, first night's scorecard, the 2023/24 return as landed intact, ...) after both nights."""
     from ingestion.demo import write_demo_data
-    from orchestration.runner import run_job
+    from cli.runner import run_job
 
     home = tmp_path_factory.mktemp("missing_data_home")
     held = tmp_path_factory.mktemp("held_back")
@@ -179,7 +179,7 @@ def test_the_quarantined_quarter_reports_as_not_available(nights, tmp_path: Path
     quarantined cells "[x]" in the CSV and workbook with their status, and shown as n/a in the HTML."""
     from openpyxl import load_workbook
 
-    from orchestration.cli import main
+    from cli.main import main
 
     home = tmp_path / "report_home"
     home.mkdir()

@@ -1,7 +1,7 @@
 """What is published is consistent: the night's outputs reach ``outputs/`` with the warehouse they
 describe, or not at all.
 
-The mechanism (:mod:`warehouse.publish`) is driven directly on tiny warehouses, with the moves
+The mechanism (:mod:`warehouse.atomic_publish`) is driven directly on tiny warehouses, with the moves
 made to fail or the process killed at each point of the publish; a small Dagster job runs the real
 ``published/warehouse`` step; one test runs the real nightly job on a copy of ``published_home``
 and kills its publish half way.
@@ -20,10 +20,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish import PUBLISHED_KEY, build_publish_asset, published_location, run_outputs
+from orchestration.publish_asset import PUBLISHED_KEY, build_publish_asset, published_location, run_outputs
 from orchestration.resources import WarehouseResource
-from warehouse import publish
-from warehouse.publish import (OutputsNotMoved, active_outputs, build_path, describe, discard_build,
+from warehouse import atomic_publish as publish
+from warehouse.atomic_publish import (OutputsNotMoved, active_outputs, build_path, describe, discard_build,
                                finish_interrupted_publish, outputs_build_path, publish_build, published_path,
                                read_lock, start_build)
 
@@ -167,7 +167,7 @@ def test_a_publish_that_dies_before_the_rename_is_rolled_back(home: Path, monkey
 KILL_AFTER_FIRST_MOVE = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from warehouse import publish
+    from warehouse import atomic_publish as publish
 
     real_move, moved = publish._move_output, []
 
@@ -250,7 +250,7 @@ def _run(home: Path, passed: bool) -> dg.ExecuteInProcessResult:
                           resources={"warehouse": WarehouseResource(home=str(home))})
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("night").execute_in_process(instance=instance, raise_on_error=False)
-    if not result.success:  # what orchestration.runner does after a failed run
+    if not result.success:  # what cli.runner does after a failed run
         discard_build(home, result.run_id)
     return result
 
@@ -283,7 +283,7 @@ def test_a_real_night_killed_while_publishing_ends_with_outputs_of_the_published
         published_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pandas as pd
 
-    from orchestration.runner import run_job
+    from cli.runner import run_job
 
     home = tmp_path / "home"
     shutil.copytree(published_home, home, ignore=shutil.ignore_patterns("dagster"))

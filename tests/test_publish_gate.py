@@ -1,6 +1,6 @@
 """Build-and-publish in small: the lock, and "publish only when every step and check passed".
 
-The lock tests drive :mod:`warehouse.publish` directly; the gate tests run a tiny Dagster job (one
+The lock tests drive :mod:`warehouse.atomic_publish` directly; the gate tests run a tiny Dagster job (one
 asset writing a table into the run's build, one check, and the real ``published/warehouse``
 asset) so they exercise the same resource and publish step as the nightly job, in seconds.
 """
@@ -17,9 +17,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish import PUBLISHED_KEY, build_publish_asset
+from orchestration.publish_asset import PUBLISHED_KEY, build_publish_asset
 from orchestration.resources import WarehouseResource
-from warehouse.publish import (BuildAlreadyPublished, BuildInProgress, build_path, building, discard_build,
+from warehouse.atomic_publish import (BuildAlreadyPublished, BuildInProgress, build_path, building, discard_build,
                                lock_path, publish_build, published_path, read_lock, start_build)
 
 
@@ -191,7 +191,7 @@ def test_published_asset_depends_on_every_other_asset() -> None:
 
 def test_csw_ingest_publishes_a_balanced_load_and_waits_for_a_running_build(
         police_landing, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from orchestration.cli import main
+    from cli.main import main
 
     police_landing.write([police_landing.row() for _ in range(3)], month="2024-01")
     assert main(["--home", str(tmp_path), "ingest", "police_street"]) == 0
@@ -216,7 +216,7 @@ def test_a_run_with_one_process_per_step_builds_one_copy_and_publishes_it(police
     each finding the run's build copy from the run id alone."""
     import json
 
-    from orchestration.runner import prepare_home
+    from cli.runner import prepare_home
 
     police_landing.write([police_landing.row() for _ in range(4)], month="2024-01")
     paths = prepare_home(tmp_path, write_dotenv=False)

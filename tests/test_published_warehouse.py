@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from ingestion.demo import write_demo_data
-from warehouse.publish import build_dir, read_lock
+from warehouse.atomic_publish import build_dir, read_lock
 
 pytestmark = pytest.mark.e2e
 
@@ -91,7 +91,7 @@ def land(home: Path, later_months: Path, month: str) -> int:
 def start_night(home: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "CSW_WRITE_DOTENV": "0"}
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "orchestration.cli", "--home", str(home), "run"],
+        return subprocess.Popen([sys.executable, "-m", "cli.main", "--home", str(home), "run"],
                                 cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 

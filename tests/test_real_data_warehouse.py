@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.runner import run_job
+from cli.runner import run_job
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "real-data"

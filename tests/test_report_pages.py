@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.cli import main
+from cli.main import main
 from reporting import html as report_html
 from reporting.periods import latest_quarter
 from reporting.tables import quarterly_tables

@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main
+from cli.main import main
 from warehouse.reader import WriteRefused, connect_published, mart_tables, refuse_writes
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.build_record import git_commit
 from orchestration.dbt_project import dbt_vars
-from orchestration.trace_command import raw_table_of, render_text
+from cli.trace import raw_table_of, render_text
 from warehouse.settings import DBT_PROJECT_DIR, load_settings
 from warehouse.trace import TraceError, parse_period, trace
 

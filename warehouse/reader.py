@@ -1,7 +1,7 @@
 """Reading the published warehouse: what ``csw sql``, ``csw export`` and analysts' Python share.
 
 The published file (``$CSW_HOME/warehouse.duckdb``) is replaced whole by each successful night (see
-:mod:`warehouse.publish`) and nobody ever writes it in place, so any number of readers can open it
+:mod:`warehouse.atomic_publish`) and nobody ever writes it in place, so any number of readers can open it
 read-only at any time, during the nightly build too. A reader that opened the file before a publish
 keeps the old warehouse until it reconnects: one connection always sees one consistent night.
 

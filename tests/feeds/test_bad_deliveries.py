@@ -263,7 +263,7 @@ def test_restricted_values_are_hashed_or_dropped_in_every_bad_position(feed_kit,
 
 def test_csw_status_lists_held_files_and_csw_accept_applies_one(tmp_path, capsys) -> None:
     from ingestion.loader import ingest_landing
-    from orchestration.cli import main
+    from cli.main import main
 
     home = tmp_path / "home"
     folder = home / "landing" / "police_street"

@@ -376,7 +376,7 @@ def test_fire_indicators_count_the_fact_by_district_and_force_area(fire_con) -> 
 
 
 def test_csw_trace_of_a_fire_indicator_finds_its_rows(fire_warehouse: Path, capsys) -> None:
-    from orchestration.cli import main
+    from cli.main import main
 
     code = main(["--home", str(fire_warehouse), "trace", "fire_deliberate_secondary", PRESTON, "2024-03",
                  "--rows", "--format", "json"])

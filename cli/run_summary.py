@@ -1,7 +1,7 @@
 """What ``csw run`` tells the data team: progress while the night runs, then what it did.
 
 The whole Dagster log (every event at DEBUG, dbt's output, warnings) goes to a file
-(:func:`orchestration.runner.logging_to_file`); the terminal gets this instead:
+(:func:`cli.runner.logging_to_file`); the terminal gets this instead:
 
 * :class:`Progress`: one line per phase of the night (intake, row-accounting checks, dbt build,
   Great Expectations checks, each output, publish) with its time; on a terminal a live spinner

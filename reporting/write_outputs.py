@@ -5,7 +5,7 @@ Order matters: the controlled tables are checked by the Great Expectations suite
 then renamed, so a failed check or a crash never leaves a half-written or unchecked file.
 
 Where: ``outputs`` (default ``$CSW_HOME/outputs``, what ``csw report`` uses). The nightly job passes
-its run's build folder instead (``warehouse.publish.outputs_build_path``): its files reach
+its run's build folder instead (``warehouse.atomic_publish.outputs_build_path``): its files reach
 ``outputs/`` only when the run publishes the warehouse they were built from.
 """
 

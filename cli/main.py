@@ -10,7 +10,7 @@
     csw trace IND AREA PERIOD   a published figure back to its source files and rows
     csw docs               the dbt documentation site into $CSW_HOME/docs
     csw report quarterly --fy 2024/25 --quarter 2 | csw report annual --fy 2024/25
-                           build the Board's outputs for a past period (reporting/cli.py)
+                           build the Board's outputs for a past period (cli/report.py)
 
 ``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
 """
@@ -46,14 +46,14 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The nightly job, quietly: progress and a summary here, the full Dagster log in a file.
 
-    Exit codes: :data:`orchestration.run_summary.EXIT_CODES` (0 published, 1 ran but did not
+    Exit codes: :data:`cli.run_summary.EXIT_CODES` (0 published, 1 ran but did not
     publish, 2 could not run)."""
     import time
 
     from rich.console import Console
 
-    from orchestration import run_summary as rs
-    from orchestration.runner import cannot_run, logging_to_file, new_run_id, run_job, run_log_path
+    from cli import run_summary as rs
+    from cli.runner import cannot_run, logging_to_file, new_run_id, run_job, run_log_path
 
     started = time.monotonic()
     console = Console(file=sys.stdout, soft_wrap=True, highlight=False)
@@ -91,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from orchestration.ingest_command import ingest_and_publish
+    from cli.ingest import ingest_and_publish
 
     return ingest_and_publish(_home(args), args.feeds or None)
 
@@ -126,26 +126,26 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("\nMost recent rejected or ignored files:")
         for feed, status, name, reason in refused:
             print(f"  {feed} {status} {name}: {reason}")
-    from warehouse.publish import describe
+    from warehouse.atomic_publish import describe
 
     print(f"\nwarehouse: {describe(paths.home)}")
     return 0
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from orchestration.ingest_command import accept_and_publish
+    from cli.ingest import accept_and_publish
 
     return accept_and_publish(_home(args), args.feed, args.file)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from orchestration.trace_command import cmd_trace as trace
+    from cli.trace import cmd_trace as trace
 
     return trace(args, _home(args))
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from orchestration.docs_command import build_docs
+    from cli.docs import build_docs
 
     return build_docs(_home(args))
 
@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", default=None,
                       help="police months FROM:TO (default 2019-04:2025-09, six complete financial years)")
     demo.set_defaults(func=cmd_demo_data)
-    from orchestration.run_summary import EXIT_CODES
+    from cli.run_summary import EXIT_CODES
 
     run = sub.add_parser(
         "run", help="run the nightly job",
@@ -185,16 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     accept.add_argument("feed", help="the feed, e.g. police_street")
     accept.add_argument("file", help="the held file's name as `csw status` lists it (or its sha256 prefix)")
     accept.set_defaults(func=cmd_accept)
-    from orchestration.sql_command import add_commands
+    from cli.sql import add_commands
 
     add_commands(sub)  # csw sql, csw export
-    from orchestration.trace_command import add_parser as add_trace_parser
+    from cli.trace import add_parser as add_trace_parser
 
     add_trace_parser(sub).set_defaults(func=cmd_trace)
     docs = sub.add_parser("docs", help="build the dbt documentation site into $CSW_HOME/docs")
     docs.set_defaults(func=cmd_docs)
 
-    from reporting import cli as report_cli
+    from cli import report as report_cli
 
     report_cli.add_parser(sub, _home)
     return parser

@@ -1,6 +1,6 @@
 """``csw ingest``: load new landed files outside the nightly job, published like the night's work.
 
-The load goes into a build copy (see :mod:`warehouse.publish`), and the copy is published only
+The load goes into a build copy (see :mod:`warehouse.atomic_publish`), and the copy is published only
 when row accounting balances for every feed (rows read = rows loaded + rows quarantined, counted
 in the tables); otherwise the copy is discarded and the published warehouse stays as it was.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ingestion import registry
 from ingestion.loader import ingest_landing
-from orchestration.runner import prepare_home
+from cli.runner import prepare_home
 from warehouse.accounting import row_accounting
 from warehouse.database import connect
-from warehouse.publish import BuildInProgress, building, publish_build
+from warehouse.atomic_publish import BuildInProgress, building, publish_build
 
 
 def _run_finished(run_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""The Dagster side of build-and-publish (the mechanism itself is :mod:`warehouse.publish`).
+"""The Dagster side of build-and-publish (the mechanism itself is :mod:`warehouse.atomic_publish`).
 
 * ``WarehouseResource.database`` (:mod:`orchestration.resources`, :func:`run_database` there)
   is, inside a run, the run's build copy, started by whichever step of the run first opens the
@@ -19,7 +19,7 @@ only through ``WarehouseResource.database``.
 
 Outputs (reports, data-quality CSVs, Data Docs) are written by their steps into the run's build
 folder (:func:`run_outputs`), and ``published/warehouse`` moves them into ``$CSW_HOME/outputs/``
-right after the warehouse rename (:func:`warehouse.publish.publish_build`), so the outputs always
+right after the warehouse rename (:func:`warehouse.atomic_publish.publish_build`), so the outputs always
 describe the published warehouse. Their asset metadata names the published paths
 (:func:`published_location`), which exist once the run has published.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from warehouse.publish import (active_outputs, build_path, discard_build, outputs_build_path, publish_build,
+from warehouse.atomic_publish import (active_outputs, build_path, discard_build, outputs_build_path, publish_build,
                                staged_outputs)
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
@@ -164,7 +164,7 @@ def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     executed in a ``csw`` process carry the process id in the ``csw/pid`` tag so the next ``csw``
     run can do it for them.
     """
-    from warehouse.publish import pid_alive
+    from warehouse.atomic_publish import pid_alive
 
     failed = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=_IN_FLIGHT)):

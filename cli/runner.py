@@ -103,7 +103,7 @@ def logging_to_file(path: Path) -> Iterator[TextIO]:
 def cannot_run(home: Path) -> str | None:
     """Why ``csw run`` cannot start in ``home`` (None: it can): the settings do not load, there is
     nothing to build (no landed file and no published warehouse), or another build is under way."""
-    from warehouse.publish import lock_is_stale, read_lock
+    from warehouse.atomic_publish import lock_is_stale, read_lock
 
     paths = Paths(home.resolve())
     try:
@@ -150,8 +150,8 @@ def run_job(home: Path, job_name: str = "nightly", partition_key: str | None = N
 
     from orchestration.build_record import git_commit
     from orchestration.lineage import emit_lineage_safely
-    from orchestration.publish import PID_TAG, fail_dead_runs
-    from warehouse.publish import discard_build
+    from orchestration.publish_asset import PID_TAG, fail_dead_runs
+    from warehouse.atomic_publish import discard_build
 
     commit = git_commit()["commit"] or "unknown"
     with dg.DagsterInstance.get() as instance:

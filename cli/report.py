@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction, home: Callable[[argparse.Namespa
 
 
 def run(args: argparse.Namespace, home: Path) -> int:
-    from reporting import publish
+    from reporting import write_outputs as publish
     from reporting.checks import OutputChecksUnavailable
     from reporting.expectations import OutputCheckFailed
     from reporting.periods import FinancialYear, Quarter, latest_complete_year, latest_quarter
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
     if not paths.warehouse.exists():
         print(f"No warehouse at {paths.warehouse} yet: run `csw run`.", file=sys.stderr)
         return 1
-    from warehouse.publish import finish_interrupted_publish, lock_path
+    from warehouse.atomic_publish import finish_interrupted_publish, lock_path
 
     if lock_path(paths.home).exists():
         finish_interrupted_publish(paths.home)  # a night killed while publishing: its outputs first
