@@ -29,10 +29,7 @@ from ingestion.pseudonymise import PseudonymisationKeyMissing
 from ingestion.registry import Feed
 from ingestion.validation import row_failures
 from warehouse.database import connect, ensure_schema
-from warehouse.settings import load_settings
-
-# A resubmission that loads fewer rows than this share of the file it would supersede is held.
-DEFAULT_MIN_SHARE = 0.5
+from warehouse.settings import default_settings, settings_model
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +142,7 @@ def _reject(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, result
 
 
 def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, run_id: str,
-                min_share: float = DEFAULT_MIN_SHARE) -> UnitResult:
+                min_share: float | None = None) -> UnitResult:
     """Load one unit; never raises for anything in the file (the reason is recorded instead).
 
     Whatever goes wrong while reading, preparing, validating or loading one file rejects that file
@@ -301,7 +298,7 @@ def hold_reason(rows_loaded: int, live: list[tuple[str, str, int]], min_share: f
 
 
 def _commit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, result: UnitResult,
-            raw_rows: pl.DataFrame, quarantine: pl.DataFrame, run_id: str, min_share: float = DEFAULT_MIN_SHARE) -> None:
+            raw_rows: pl.DataFrame, quarantine: pl.DataFrame, run_id: str, min_share: float | None = None) -> None:
     """Append good rows, quarantine bad ones, supersede the partition's old file (or hold this one),
     record the unit: atomically. A held file's rows are kept (staging reads loaded files only), so
     ``csw accept`` can apply it without the landing folder."""
@@ -315,6 +312,8 @@ def _commit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, result
             con.register("_quarantine", quarantine.to_arrow())
             con.execute("insert into meta.quarantine by name select * from _quarantine")
             con.unregister("_quarantine")
+        if min_share is None:  # a caller outside a home (tests, tools): the shipped default
+            min_share = default_settings().intake.resubmission_min_share
         held = hold_reason(result.rows_loaded, _live_files(con, feed, result), min_share, feed.name, unit.file_name)
         if held:
             result.status, result.reason = "held", held
@@ -344,8 +343,7 @@ def pending_units(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path)
 
 def min_share_setting(landing_dir: Path) -> float:
     """``[intake] resubmission_min_share`` of the home the landing folder belongs to."""
-    settings = load_settings(landing_dir.parent.parent)
-    return float(settings.get("intake", {}).get("resubmission_min_share", DEFAULT_MIN_SHARE))
+    return settings_model(landing_dir.parent.parent).intake.resubmission_min_share
 
 
 def ingest_feed(con: duckdb.DuckDBPyConnection, feed: Feed, landing_dir: Path, run_id: str,
