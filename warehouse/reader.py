@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -115,30 +116,28 @@ def _atomic_target(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.partial")
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> WrittenFile:
-    """Stream a query's result into a Parquet file, batch by batch (bounded memory), then rename."""
+def _stream(con: duckdb.DuckDBPyConnection, sql: str, path: Path, writer_class: Any) -> WrittenFile:
+    """Stream a query's result through ``writer_class`` (Parquet or CSV) batch by batch (bounded
+    memory) into a temporary name, then rename: a reader never sees half a file."""
     reader = _batches(con, sql)
     tmp = _atomic_target(path)
     rows = 0
-    with pq.ParquetWriter(tmp, reader.schema) as writer:
+    with writer_class(tmp, reader.schema) as writer:
         for batch in reader:
             writer.write_batch(batch)
             rows += batch.num_rows
     os.replace(tmp, path)
     return WrittenFile(path, rows)
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> WrittenFile:
+    """A query's result as a Parquet file."""
+    return _stream(con, sql, path, pq.ParquetWriter)
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> WrittenFile:
-    """Stream a query's result into a CSV file with a header row, then rename."""
-    reader = _batches(con, sql)
-    tmp = _atomic_target(path)
-    rows = 0
-    with pa_csv.CSVWriter(tmp, reader.schema) as writer:
-        for batch in reader:
-            writer.write_batch(batch)
-            rows += batch.num_rows
-    os.replace(tmp, path)
-    return WrittenFile(path, rows)
+    """A query's result as a CSV file with a header row."""
+    return _stream(con, sql, path, pa_csv.CSVWriter)
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
