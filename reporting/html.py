@@ -530,7 +530,7 @@ TEST_NOTES = {
 }
 
 # How police.uk duplicates are counted: int_police_street_attributed flags them (is_duplicate_row,
-# is_repeated_crime_id), dq_police_duplicate_rows lists them, and int_indicator_events counts every
+# is_repeated_crime_id), dq_police_duplicate_rows lists them, and fct_indicator_event counts every
 # row of fct_crime / fct_asb without filtering on either flag.
 DUPLICATES_NOTE = (
     "police.uk rows are counted as they are published: none is removed. A crime row identical in every column to "

@@ -13,7 +13,7 @@ import pytest
 from reporting import charts, comparators, costs, html
 from reporting.disclosure import DisclosureRules
 from reporting.highlights import change_sentence
-from reporting.periods import FinancialYear, Quarter
+from reporting.periods import FinancialYear, Quarter, latest_complete_year, latest_quarter
 
 
 def test_financial_periods() -> None:
@@ -44,6 +44,24 @@ def _catalogue() -> pd.DataFrame:
         "filter_sql": ["crime_type = 'Robbery'", "true", "crime_type = 'Sexual'"],
         "value_sql": ["1", "1", "1"],
     })
+
+
+def test_latest_periods_are_read_from_mart_reporting_period() -> None:
+    """The rule is the dbt model's (its unit tests prove the threshold): the functions only read it,
+    and a warehouse without the model is an error, never a second copy of the rule."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    with pytest.raises(LookupError, match="mart_reporting_period"):
+        latest_quarter(con)
+    with pytest.raises(LookupError, match="mart_reporting_period"):
+        latest_complete_year(con)
+    con.execute("""create table marts.mart_reporting_period as select * from (values
+                   ('quarter', '2024/25', 2, 5, 8, true)) t(period_kind, financial_year, fy_quarter,
+                   indicators_complete, indicators_with_value, is_complete)""")
+    assert latest_quarter(con) == Quarter.of("2024/25", 2)
+    assert latest_complete_year(con) is None  # no year complete yet: no row
+    con.execute("insert into marts.mart_reporting_period values ('financial_year', '2023/24', null, 4, 8, true)")
+    assert latest_complete_year(con) == FinancialYear("2023/24")
 
 
 def test_unit_costs_are_found_by_their_columns_and_matched_to_indicators() -> None:

@@ -1,7 +1,8 @@
 """Row accounting for every status of a landed file, and the rows in use that cannot be attributed.
 
-``warehouse.accounting`` (the Dagster row_accounting checks) and the dbt model
-``meta.dq_row_accounting`` apply one rule per status: loaded, superseded and held files read =
+``warehouse.accounting.accounting_sql`` is the one copy of the rule: the Dagster row_accounting
+checks (``row_accounting``) and the dbt Python model ``meta.dq_row_accounting`` both run it. One
+rule per status: loaded, superseded and held files read =
 loaded + quarantined with exactly those rows in the tables; rejected files nothing loaded or
 quarantined and nothing in the tables; ignored files all zeros. A STATS19 casualty or vehicle whose
 collision is absent is listed in ``meta.dq_stats19_unattributed_rows`` and counted per file as
@@ -94,6 +95,28 @@ def test_bytes_rejected_under_one_name_and_loaded_under_another_balance(con) -> 
     _file(con, "same", "rejected", 4, 0, 0, feed="ons_lsoa_lookup", name="street.csv")
     assert _unbalanced(con, "police_street") == set()
     assert _unbalanced(con, "ons_lsoa_lookup") == set()
+
+
+def test_a_row_quarantined_by_two_checks_counts_once_and_the_report_is_summed(con) -> None:
+    _file(con, "twice", "held", 3, 2, 1, raw_rows=2, quarantine_rows=1)
+    _file(con, "twice", "held", 3, 2, 1, feed="ons_lsoa_lookup", quarantine_rows=1)  # another feed's row
+    con.execute("insert into meta.quarantine (feed, source_file, file_name, source_row, check_name, quarantined_at) "
+                "values ('population', 'twice', 'twice', 100, 'range', now())")
+    _file(con, "lost", "loaded", 4, 4, 0, raw_rows=3)
+    report = row_accounting(con, registry.get("population"))
+    assert (report.files, report.rows_read, report.rows_loaded, report.rows_quarantined) == (2, 7, 5, 1)
+    assert report.unbalanced == [{"file": "lost.csv", "status": "loaded", "read": 4, "loaded_recorded": 4,
+                                  "loaded_in_table": 3, "quarantined_recorded": 0, "quarantined_in_table": 0}]
+
+
+def test_the_rule_is_written_once() -> None:
+    """dq_row_accounting is the Python model that runs warehouse.accounting's query: no SQL copy."""
+    folder = DBT_PROJECT / "models" / "data_quality"
+    assert not (folder / "dq_row_accounting.sql").exists()
+    model = (folder / "dq_row_accounting.py").read_text()
+    assert "from warehouse.accounting import accounting_sql" in model
+    for path in [*folder.glob("*.sql"), *(DBT_PROJECT / "models").rglob("*.sql")]:
+        assert "is_nothing_in_tables" not in path.read_text(), path
 
 
 def test_a_status_nobody_accounts_for_does_not_balance(con) -> None:

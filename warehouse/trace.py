@@ -7,15 +7,15 @@ published number, reading the warehouse read-only:
    catalogue definition, and the dbt models it passed through from the raw tables to the mart, with
    the compiled SQL of each, as recorded in ``meta.dbt_nodes`` by the build that wrote this file;
 2. the source files that contributed (feed, file name, SHA-256, received time, load run, rows);
-3. the contributing source rows: every ``staging.int_indicator_events`` row of the indicator, period
-   and area -- one per source row, with its file (sha256) and line number -- joined back to the raw
-   table it was loaded into, so an auditor can re-count them;
+3. the contributing source rows: every ``marts.fct_indicator_area_event`` row of the indicator,
+   period and area -- one per source row, with its file (sha256) and line number -- joined back to
+   the raw table it was loaded into, so an auditor can re-count them;
 4. the build that produced the file (Dagster run id, git commit), from ``meta.build_runs``.
 
-The area rule is the mart's (mart_indicator_monthly.sql): the police force area counts every row
-its force reported (``in_force_area``); every other area counts the rows attributed to its member
-districts (``staging.int_area_district_members``: a district itself, Lancashire-12 its twelve
-districts, a cluster its configured members).
+Which rows count for an area is not written here: ``marts.fct_indicator_area_event`` (the dbt view
+mart_indicator_monthly sums) lists each event once per reporting area it counts in, and the trace
+reads an area's rows from it (the police force area: every row its force reported; any other area:
+the rows attributed to its member districts, ``staging.int_area_district_members``).
 
 The trace also re-counts the value from those rows and says whether it matches the published value.
 
@@ -51,7 +51,8 @@ FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
 
 MONTHLY_MART = "marts.mart_indicator_monthly"
 QUARTERLY_MART = "marts.mart_scorecard_quarterly"
-EVENTS = "staging.int_indicator_events"
+# each event once per reporting area it counts in: the area rule, written once (dbt)
+AREA_EVENTS = "marts.fct_indicator_area_event"
 INDICATORS = "marts.dim_indicator"
 CATALOGUE = "reference.indicator_catalogue"
 
@@ -194,14 +195,6 @@ def _area(con: duckdb.DuckDBPyConnection, area_code: str, force_area_code: str) 
     return area
 
 
-def _area_filter(area_code: str, force_area_code: str) -> tuple[str, list[Any]]:
-    """The mart's rule as SQL over int_indicator_events (alias ``events``)."""
-    if area_code == force_area_code:
-        return "events.in_force_area", []
-    return ("events.lad_code in (select members.lad_code from staging.int_area_district_members as members "
-            "where members.area_code = ?)", [area_code])
-
-
 def _published(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, period: Period
                ) -> tuple[float | None, str, list[dict[str, Any]]]:
     monthly = _records(
@@ -278,14 +271,14 @@ def model_chain(con: duckdb.DuckDBPyConnection, source_model: str, mart: str) ->
     } for uid in ordered]
 
 
-def _events_cte(area_code: str, force_area_code: str) -> tuple[str, list[Any]]:
-    where, params = _area_filter(area_code, force_area_code)
+def _events_cte(area_code: str) -> tuple[str, list[Any]]:
+    """The area's events of the indicators and months (parameters: ids, months, then these)."""
     sql = f"""events as (
-        select events.* from {EVENTS} as events
-        where events.indicator_id in (select unnest(?::varchar[]))
-            and events.month in (select unnest(?::date[])) and {where}
+        select area_events.* exclude (area_code, area_rule) from {AREA_EVENTS} as area_events
+        where area_events.indicator_id in (select unnest(?::varchar[]))
+            and area_events.month in (select unnest(?::date[])) and area_events.area_code = ?
     )"""
-    return sql, params
+    return sql, [area_code]
 
 
 def _files(con: duckdb.DuckDBPyConnection, events_cte: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -399,7 +392,7 @@ def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, per
             area = {"area_code": area_code, "area_name": None, "area_type": None, "member_districts": []}
         return tracer(con, indicator, area, period_text, raw_table_of=raw_table_of, with_rows=with_rows, limit=limit)
     period = parse_period(period_text)
-    for table in (MONTHLY_MART, EVENTS):
+    for table in (MONTHLY_MART, AREA_EVENTS):
         if not _table_exists(con, table):
             raise TraceError(f"the warehouse has no {table}: run `csw run` first")
     area = _area(con, area_code, force_area_code)
@@ -408,7 +401,7 @@ def trace(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str, per
     if parts is not None and period.kind == "financial_year":
         value, value_source = _published_ratio_year(con, parts, area_code, period)
     counted = [parts[0], parts[1]] if parts is not None else [indicator_id]
-    events_cte, area_params = _events_cte(area_code, force_area_code)
+    events_cte, area_params = _events_cte(area_code)
     params = [counted, list(period.months), *area_params]
     per_indicator = {ind: (float(v), int(n)) for ind, v, n in con.execute(
         f"with {events_cte} select indicator_id, coalesce(sum(value), 0), count(*) from events group by 1",

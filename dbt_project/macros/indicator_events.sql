@@ -20,7 +20,7 @@
     Ratio indicators (numerator_id set) have no events of their own: their numerator and
     denominator are indicators of their own, whose events an auditor recounts. Nor have the
     indicators of published_value_models_sql() (survey estimates, OHID Fingertips figures): the
-    scorecard takes their values from their source mart (int_scorecard_published_values).
+    scorecard takes their values from their source mart (mart_scorecard_quarterly__published_values).
 #}
 {% macro indicator_events() -%}
     {%- set catalogue = ref('indicator_catalogue') -%}

@@ -4,7 +4,7 @@
     for `source_model in ...`: the residents' survey estimates (mart_survey_indicators) and OHID
     Fingertips figures (mart_health_indicators). They have no events (indicator_events skips
     them), no months in mart_indicator_monthly and no rolling windows;
-    int_scorecard_published_values puts them in the scorecard.
+    mart_scorecard_quarterly__published_values puts them in the scorecard.
 #}
 {% macro published_value_models_sql() -%}
     ('mart_survey_indicators', 'mart_health_indicators')

@@ -309,7 +309,7 @@ def fire_warehouse(tmp_path_factory: pytest.TempPathFactory, feed_csv):
     _dbt(["seed", "--select", models, "--quiet"], home, env)
     _dbt(["run", "--select", models, "--quiet"], home, env)
     _dbt(["test", "--select", "stg_fire__incidents fct_fire_incident dq_fire_unattributed_rows dq_row_accounting "
-          "int_indicator_events source:raw.fire_incidents", "--exclude", "test_type:unit", "--quiet"], home, env)
+          "fct_indicator_event source:raw.fire_incidents", "--exclude", "test_type:unit", "--quiet"], home, env)
     return home
 
 

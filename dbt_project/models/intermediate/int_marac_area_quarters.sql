@@ -7,7 +7,7 @@
 -- "Quarter"), else `not_received`. An aggregate (Lancashire-12, a cluster, the force area) is
 -- available only when all its member districts are: a sum with a member missing would count the
 -- missing return as 0. Quarters no return covers at all are not listed (the scorecard's grid
--- shows them as not_received).
+-- shows them as not_received). The quarantined returns are int_marac_returns_quarantined.
 with
 
 returns as (
@@ -16,15 +16,9 @@ returns as (
 
 ),
 
-quarantine as (
+quarantined_returns as (
 
-    select * from {{ ref('stg_meta__quarantine') }}
-
-),
-
-source_files as (
-
-    select * from {{ ref('stg_meta__source_files') }}
+    select * from {{ ref('int_marac_returns_quarantined') }}
 
 ),
 
@@ -37,90 +31,6 @@ area_members as (
 marac_areas as (
 
     {{ marac_area_districts() }}
-
-),
-
-quarantined_records as (
-
-    -- the quarantined rows of loaded MARAC files, their raw_record (the file's columns) as a map
-    select
-        quarantine.source_file,
-        quarantine.file_name,
-        quarantine.source_row,
-        quarantine.check_name,
-        json_transform(quarantine.raw_record, '"MAP(VARCHAR, VARCHAR)"') as record
-
-    from quarantine
-
-    inner join source_files
-        on quarantine.source_file = source_files.source_file
-
-    where
-        quarantine.feed = 'marac_returns'
-        and source_files.feed = 'marac_returns'
-        and source_files.status = 'loaded'
-
-),
-
-quarantined_fields as (
-
-    -- one row per field of each quarantined row (header names in any case)
-    select
-        source_file,
-        file_name,
-        source_row,
-        check_name,
-        lower(trim(unnest(map_keys(record)))) as field_name,
-        trim(unnest(map_values(record))) as field_value
-
-    from quarantined_records
-
-),
-
-quarantined_rows as (
-
-    select
-        source_file,
-        file_name,
-        source_row,
-        string_agg(distinct check_name, ', ' order by check_name) as check_names,
-        max(field_value) filter (where field_name = 'marac area') as marac_area,
-        max(field_value) filter (where field_name = 'quarter') as quarter_text
-
-    from quarantined_fields
-
-    group by source_file, file_name, source_row
-
-),
-
-quarantined_returns as (
-
-    -- the quarantined rows whose area and quarter can be read (YYYY/YY Qn, Q1 = April-June)
-    select
-        marac_areas.lad_code,
-        quarantined_rows.marac_area,
-        quarantined_rows.quarter_text,
-        quarantined_rows.file_name,
-        quarantined_rows.source_row,
-        quarantined_rows.check_names,
-        cast(
-            make_date(
-                cast(left(quarantined_rows.quarter_text, 4) as integer)
-                + case when right(quarantined_rows.quarter_text, 1) = '4' then 1 else 0 end,
-                case
-                    when right(quarantined_rows.quarter_text, 1) = '4' then 1
-                    else 3 * cast(right(quarantined_rows.quarter_text, 1) as integer) + 1
-                end,
-                1
-            ) as date
-        ) as quarter_start
-
-    from quarantined_rows
-
-    inner join marac_areas
-        on quarantined_rows.marac_area = marac_areas.marac_area
-
-    where regexp_full_match(quarantined_rows.quarter_text, '\d{4}/\d{2} Q[1-4]')
 
 ),
 

@@ -13,12 +13,12 @@
 -- a 95% interval for the count (Byar's approximation to the exact Poisson interval) scaled to
 -- the value is used instead (`change_judged_by`, `england_judged_by` say which).
 --
--- The judgements are made in int_health_indicator_periods for every period; this is its latest.
+-- The judgements are made in mart_health_indicators__periods for every period; this is its latest.
 with
 
 periods as (
 
-    select * from {{ ref('int_health_indicator_periods') }}
+    select * from {{ ref('mart_health_indicators__periods') }}
 
 ),
 

@@ -1,4 +1,4 @@
-"""The Board's quarterly scorecard: int_scorecard_quarterly_base plus the significance tests.
+"""The Board's quarterly scorecard: mart_scorecard_quarterly__base plus the significance tests.
 
 The rolling 12 months are compared with the previous 12 months by warehouse.statistics.change_test,
 the one implementation the project uses: counts of crime are over-dispersed, so the dispersion phi
@@ -23,7 +23,7 @@ conditional binomial test of the area's rolling 12 months against the rest of th
 Lancashire-12 for a unitary (outside it; its rest-of-county population is Lancashire-12's).
 
 The indicators that are not counts of events (residents' survey estimates, OHID Fingertips
-figures: int_scorecard_published_values, tested and coloured there by their own sources' rules)
+figures: mart_scorecard_quarterly__published_values, tested and coloured there by their own sources' rules)
 are appended with the same columns. Columns added for them (null for counts and ratios, except
 value_kind): value_kind, value_source, period_label, lower_ci, upper_ci, numerator_count,
 denominator_count, n_unweighted, n_effective, previous_period_label, previous_value,
@@ -122,7 +122,7 @@ def model(dbt, session):
         "no_significant_change": dbt.config.get("rag_no_significant_change"),
     }
 
-    base = dbt.ref("int_scorecard_quarterly_base")
+    base = dbt.ref("mart_scorecard_quarterly__base")
     keys = ["indicator_id", "area_code", "financial_year", "fy_quarter"]
     frame = base.project(
         ", ".join(keys + [
@@ -246,7 +246,7 @@ def model(dbt, session):
         """
     )
     # the same columns in the same order (a union is by position)
-    published = dbt.ref("int_scorecard_published_values").project(
+    published = dbt.ref("mart_scorecard_quarterly__published_values").project(
         ", ".join(
             f"cast({significance_level!r} as double) as significance_level" if c == "significance_level"
             else f"cast(null as {_COUNT_ONLY_COLUMNS[c]}) as {c}" if c in _COUNT_ONLY_COLUMNS

@@ -2,28 +2,23 @@
 -- is_selected) for the partnership's areas (seed lancashire_areas) and England (E92000001), one row
 -- per indicator x area x sex x age x period (overall figures, no category), each judged as
 -- mart_health_indicators judges the latest: against the previous period of the same grain and
--- length, and against England's figure for the same period, from confidence intervals:
+-- length, and against England's figure for the same period, by the overlap of the 95% intervals
+-- of mart_health_indicators__intervals (published, else from the count):
 --
 -- * change (this period against the previous): intervals that do not overlap mean a significant
 --   change, improved or worsened by the indicator's polarity; overlapping: no significant change;
 -- * position against England: the area's interval above, overlapping or below England's
 --   (better / similar / worse by polarity).
 --
--- The interval is the published 95% one; where a figure has no published interval but a count,
--- a 95% interval for the count (Byar's approximation to the exact Poisson interval) scaled to
--- the value is used instead (`change_judged_by`, `england_judged_by` say which).
---
 -- `recency` = 1 for the latest period of an indicator x area x sex x age (mart_health_indicators);
 -- `change_direction` and `england_direction` are the raw outcomes (higher / lower / overlap) before
 -- polarity. mart_health_indicators (the latest period) and the scorecard (the latest period as at
--- each quarter, int_scorecard_published_values) both read this model: one implementation.
+-- each quarter, mart_scorecard_quarterly__health_values) both read this model: one implementation.
 with
 
-facts as (
+intervals as (
 
-    select * from {{ ref('fct_health_indicator') }}
-
-    where category_type = '' and category = ''
+    select * from {{ ref('mart_health_indicators__intervals') }}
 
 ),
 
@@ -53,34 +48,6 @@ areas as (
 
 ),
 
--- Each figure's 95% interval: published, else from its count (Byar), else none.
-intervals as (
-
-    select
-        facts.*,
-        case
-            when facts.lower_ci_95 is not null and facts.upper_ci_95 is not null then 'published 95% CI'
-            when facts.value is not null and facts.numerator_count > 0 then 'count (Poisson 95% CI)'
-        end as judged_by,
-        case
-            when facts.lower_ci_95 is not null and facts.upper_ci_95 is not null then facts.lower_ci_95
-            when facts.value is not null and facts.numerator_count > 0
-                then facts.value
-                    * power(1 - 1 / (9 * facts.numerator_count) - 1.96 / (3 * sqrt(facts.numerator_count)), 3)
-        end as judge_lower,
-        case
-            when facts.lower_ci_95 is not null and facts.upper_ci_95 is not null then facts.upper_ci_95
-            when facts.value is not null and facts.numerator_count > 0
-                then facts.value / facts.numerator_count * (facts.numerator_count + 1)
-                    * power(
-                        1 - 1 / (9 * (facts.numerator_count + 1)) + 1.96 / (3 * sqrt(facts.numerator_count + 1)), 3
-                    )
-        end as judge_upper
-
-    from facts
-
-),
-
 ranked as (
 
     select
@@ -107,51 +74,10 @@ latest as (
 
 ),
 
--- The period before each: same grain and length, starting earlier (the latest such).
 previous as (
 
-    select
-        latest.fingertips_indicator_id,
-        latest.area_code,
-        latest.sex,
-        latest.age,
-        latest.period_start,
-        latest.period_end,
-        latest.period_grain,
-        earlier.time_period,
-        earlier.value,
-        earlier.lower_ci_95,
-        earlier.upper_ci_95,
-        earlier.numerator_count,
-        earlier.judged_by,
-        earlier.judge_lower,
-        earlier.judge_upper
-
-    from latest
-
-    inner join ranked as earlier
-        on
-            latest.fingertips_indicator_id = earlier.fingertips_indicator_id
-            and latest.area_code = earlier.area_code
-            and latest.sex = earlier.sex
-            and latest.age = earlier.age
-            and latest.period_grain = earlier.period_grain
-            and latest.period_start > earlier.period_start
-            and datediff('day', earlier.period_start, earlier.period_end)
-            between datediff('day', latest.period_start, latest.period_end) - 3
-            and datediff('day', latest.period_start, latest.period_end) + 3
-
-    qualify row_number() over (
-            partition by
-                latest.fingertips_indicator_id,
-                latest.area_code,
-                latest.sex,
-                latest.age,
-                latest.period_start,
-                latest.period_end,
-                latest.period_grain
-            order by earlier.period_start desc
-        ) = 1
+    -- the period before each (same grain and length, starting earlier)
+    select * from {{ ref('mart_health_indicators__previous_periods') }}
 
 ),
 
