@@ -11,11 +11,12 @@
   run's own event log and refuses to publish if any step failed, any asset check failed, or any
   check planned for the run has not been evaluated yet.
 
-What other assets and checks must do to be covered: nothing for assets (every asset passed to
-:func:`build_publish_asset` is upstream). Asset checks must be ``blocking=True`` so they run before
-the publish step (a check still pending at publish time makes the publish fail, loudly, rather
-than publish unchecked). New assets go into ``ASSETS`` in definitions.py and open the warehouse
-only through ``WarehouseResource.database``.
+What other assets and checks must do to be covered: nothing for assets: :func:`with_publish_step`
+resolves the asset graph of the code location's other definitions and makes every materializable
+asset in it upstream of ``published/warehouse``, so an asset added to the definitions is covered
+without a list to keep. Asset checks must be ``blocking=True`` so they run before the publish step
+(a check still pending at publish time makes the publish fail, loudly, rather than publish
+unchecked). New assets open the warehouse only through ``WarehouseResource.database``.
 
 Outputs (reports, data-quality CSVs, Data Docs) are written by their steps into the run's build
 folder (:func:`run_outputs`), and ``published/warehouse`` moves them into ``$CSW_HOME/outputs/``
@@ -31,7 +32,7 @@ the steps it skips.
 
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
@@ -95,10 +96,19 @@ def unpublishable(context: dg.AssetExecutionContext, block_on_warnings: bool) ->
     return reasons
 
 
-def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDefinition:
-    """``published/warehouse``, downstream of every asset in ``upstream`` (pass every other asset)."""
-    deps: list[dg.AssetKey] = sorted({key for assets_def in upstream for key in assets_def.keys},
-                                     key=lambda k: k.to_user_string())
+def with_publish_step(defs: dg.Definitions) -> dg.Definitions:
+    """``defs`` plus ``published/warehouse``, downstream of every materializable asset of ``defs``'s
+    resolved asset graph (external assets such as the landing folders are not built, so not waited for)."""
+    graph = defs.resolve_asset_graph()
+    upstream = [key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable]
+    return dg.Definitions.merge(defs, dg.Definitions(assets=[build_publish_asset(upstream)]))
+
+
+def build_publish_asset(upstream: Iterable[dg.AssetKey | dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    """``published/warehouse``, downstream of every asset in ``upstream`` (keys, or assets definitions:
+    all their keys); :func:`with_publish_step` passes every other materializable asset of the code location."""
+    keys = {key for item in upstream for key in (item.keys if isinstance(item, dg.AssetsDefinition) else [item])}
+    deps: list[dg.AssetKey] = sorted(keys - {PUBLISHED_KEY}, key=lambda k: k.to_user_string())
 
     @dg.asset(
         key=PUBLISHED_KEY,
@@ -145,8 +155,12 @@ def build_publish_asset(upstream: Sequence[dg.AssetsDefinition]) -> dg.AssetsDef
 
 
 def publish_selection(*selections: Iterable[dg.AssetKey]) -> dg.AssetSelection:
-    """A job selection that ends by publishing: the given assets plus ``published/warehouse``."""
-    return dg.AssetSelection.assets(*[k for s in selections for k in s], PUBLISHED_KEY)
+    """A job selection that ends by publishing: the given assets (with their checks, but for the dbt
+    tests of their tables, which the dbt build evaluates) plus ``published/warehouse``."""
+    from orchestration.dbt_project import source_test_check_keys
+
+    return (dg.AssetSelection.assets(*[k for s in selections for k in s], PUBLISHED_KEY)
+            - dg.AssetSelection.checks(*source_test_check_keys()))
 
 
 # --- runs whose process was killed ---------------------------------------------------------------

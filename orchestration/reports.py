@@ -9,6 +9,9 @@ Each validates its disclosure-controlled scorecard table with the Great Expectat
 any file is written (``reporting.write_outputs``): a failed expectation fails the step, says which
 expectation failed, and leaves the previous files in place. ``csw report`` builds past periods.
 
+What each reads (its deps) is said once, by the dbt exposures naming it in ``meta.dagster_asset``
+(dbt_project/models/_outputs__exposures.yml), so ``csw docs`` and the Dagster graph agree.
+
 Files are written into the run's build folder (``$CSW_HOME/build/outputs.<run id>/``) and reach
 ``outputs/`` only when ``published/warehouse`` publishes the warehouse they were built from; the
 asset metadata names those published paths.
@@ -16,18 +19,13 @@ asset metadata names those published paths.
 
 import dagster as dg
 
+from orchestration.dbt_project import exposure_deps
 from orchestration.publish_asset import published_location, run_outputs
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from reporting import write_outputs as publish
 from reporting.periods import latest_complete_year, latest_quarter
 from warehouse.database import connect
 
-MART_DEPS = [
-    dg.AssetKey(["marts", "mart_scorecard_quarterly"]),
-    dg.AssetKey(["marts", "mart_indicator_monthly"]),
-    dg.AssetKey(["marts", "dim_area"]),
-    dg.AssetKey(["marts", "dim_month"]),
-]
 QUARTERLY_KEY = dg.AssetKey(["outputs", "quarterly_report"])
 ANNUAL_KEY = dg.AssetKey(["outputs", "annual_update"])
 GE_CHECK = "great_expectations_output_table"
@@ -49,7 +47,7 @@ def _metadata(result: publish.Published, period: str) -> dict:
 
 @dg.asset(
     key=QUARTERLY_KEY,
-    deps=MART_DEPS,
+    deps=exposure_deps(QUARTERLY_KEY),  # what the dbt exposures of the quarterly report read
     group_name="outputs",
     kinds={"html", "xlsx", "csv"},
     # Reads only, but DuckDB refuses readers from other processes while one writes: take turns.
@@ -76,7 +74,7 @@ def quarterly_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 @dg.asset(
     key=ANNUAL_KEY,
-    deps=MART_DEPS,
+    deps=exposure_deps(ANNUAL_KEY),  # what the dbt exposures of the annual update read
     group_name="outputs",
     kinds={"html", "pdf"},
     pool=DUCKDB_WRITER_POOL,

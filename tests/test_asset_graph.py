@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import json
-
 import dagster as dg
 
 from ingestion import registry
-from orchestration.dbt_project import TRANSLATOR, dbt_project
+from orchestration.dbt_project import TRANSLATOR, manifest
 from orchestration.definitions import defs
 
 
@@ -47,7 +45,7 @@ def test_landing_feeds_ingestion_for_every_feed() -> None:
 
 
 def _manifest() -> dict:
-    return json.loads(dbt_project().manifest_path.read_text())
+    return dict(manifest())
 
 
 def test_every_dbt_source_is_an_ingestion_asset() -> None:
@@ -67,3 +65,36 @@ def test_every_output_asset_is_a_dbt_exposure() -> None:
                for e in _manifest()["exposures"].values()}
     outputs = {k.to_user_string() for k in _graph().get_all_asset_keys() if k.path[0] == "outputs"}
     assert outputs and outputs <= exposed, f"output assets without an exposure: {sorted(outputs - exposed)}"
+
+
+def _exposed_asset(exposure: dict) -> str | None:
+    return (exposure.get("config", {}).get("meta") or exposure.get("meta") or {}).get("dagster_asset")
+
+
+def test_output_assets_read_what_their_exposures_say() -> None:
+    """An output asset's deps are exactly the dbt nodes its exposures depend on (one list, in the
+    exposures YAML), and every exposure names an output asset that exists."""
+    graph = _graph()
+    dbt_manifest = _manifest()
+    props = {**dbt_manifest["nodes"], **dbt_manifest["sources"]}
+    by_asset: dict[str, set[dg.AssetKey]] = {}
+    for exposure in dbt_manifest["exposures"].values():
+        asset = _exposed_asset(exposure)
+        assert asset, f"exposure {exposure['name']} has no meta.dagster_asset"
+        by_asset.setdefault(asset, set()).update(
+            TRANSLATOR.get_asset_key(props[uid]) for uid in exposure["depends_on"]["nodes"])
+    for asset, exposed in by_asset.items():
+        key = dg.AssetKey.from_user_string(asset)
+        assert graph.has(key), f"exposure names {asset}, which is not an asset"
+        parents = set(graph.get(key).parent_keys)
+        assert parents == exposed, (f"{asset}: deps and exposures disagree; only in the deps: "
+                                    f"{sorted(k.to_user_string() for k in parents - exposed)}, only in the exposures: "
+                                    f"{sorted(k.to_user_string() for k in exposed - parents)}")
+
+
+def test_the_data_quality_csv_writes_what_its_exposure_lists() -> None:
+    from orchestration.data_quality_output import DATA_QUALITY_KEY, DQ_TABLES
+
+    parents = {k.to_user_string() for k in _graph().get(DATA_QUALITY_KEY).parent_keys}
+    assert parents == {relation.replace(".", "/") for _, relation in DQ_TABLES}
+    assert all(name.startswith("dq_") for name, _ in DQ_TABLES)

@@ -57,6 +57,26 @@ def test_dbt_models_and_tests_are_assets_and_checks() -> None:
     assert {"outputs__quarterly_report", "outputs__annual_update"} <= {n.name for n in nightly.graph.node_defs}
 
 
+def test_published_warehouse_waits_for_every_asset_without_a_list() -> None:
+    """published/warehouse depends on every materializable asset of the resolved graph, so an asset
+    added to the definitions is upstream of it without editing any list."""
+    from orchestration.definitions import build_defs
+    from orchestration.publish_asset import PUBLISHED_KEY
+
+    graph = _asset_graph()
+    built = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable} - {PUBLISHED_KEY}
+    assert graph.get(PUBLISHED_KEY).parent_keys == built
+    assert not any(k.path[0] == "landing" for k in graph.get(PUBLISHED_KEY).parent_keys)  # external: not built
+
+    @dg.asset(key=["marts", "toy_new_asset"], deps=[dg.AssetKey(["marts", "fct_crime"])])
+    def toy_new_asset() -> None:
+        """An asset someone adds to the code location."""
+
+    extended = build_defs(toy_new_asset).resolve_asset_graph()
+    assert toy_new_asset.key in extended.get(PUBLISHED_KEY).parent_keys
+    assert toy_new_asset.key not in graph.get_all_asset_keys()
+
+
 def test_no_orphans_and_sources_mapped_to_ingestion() -> None:
     graph = _asset_graph()
     materializable = [k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable]

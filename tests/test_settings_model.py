@@ -171,9 +171,10 @@ def test_the_manifest_parse_passes_the_shipped_vars(monkeypatch: pytest.MonkeyPa
 
     (home / "settings.toml").write_text("[geography]\nforce_are_code = 'a typo'\n")  # never read by the parse
     monkeypatch.setenv("CSW_HOME", str(home))
-    monkeypatch.setattr(dbt_project_module, "_manifest_is_stale", lambda *_: True)
     monkeypatch.setattr(dbt_project_module.DbtCliResource, "cli", fake_cli)
-    dbt_project_module.dbt_project.__wrapped__()
+    # what `make manifest` (dagster-dbt prepare-and-package) and a manifest-less process run
+    project = dbt_project_module.DBT_PROJECT
+    project.preparer.prepare(project)
     assert calls and calls[0][:1] == ["parse"]
     assert json.loads(calls[0][calls[0].index("--vars") + 1]) == default_settings().dbt_vars()
 

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicator_monthly'}}}) }}
 -- Lancashire-12 and every cluster equal the sum of their member districts, month by month, where
 -- their value is available; an aggregate is available only when all its members are (a missing
 -- MARAC return is not counted as 0).

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicator_monthly'}}}) }}
 -- all_crime equals the sum of the per-crime-type indicators (every crime type has one).
 with
 

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicator_monthly'}}}) }}
 -- Each district's monthly value is the sum of the indicator events attributed to it.
 with
 
@@ -24,7 +25,7 @@ events as (
         month,
         sum(value) as value
 
-    from {{ ref('int_indicator_events') }}
+    from {{ ref('fct_indicator_event') }}
 
     group by indicator_id, lad_code, month
 

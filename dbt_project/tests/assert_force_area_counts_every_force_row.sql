@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_indicator_monthly'}}}) }}
 -- The police force area counts every row its force reported (No Location and out-of-county
 -- rows included), recounted from the fact tables without the indicator machinery.
 with

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_indicator_event'}}}) }}
 -- No crime is counted twice: every event of a fct_crime or fct_domestic_abuse indicator comes from
 -- a row of the source system(s) the catalogue names for it (police.uk and the force extract
 -- describe the same crimes).
@@ -11,7 +12,7 @@ catalogue as (
 
 events as (
 
-    select * from {{ ref('int_indicator_events') }}
+    select * from {{ ref('fct_indicator_event') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_crime'}}}) }}
 -- Every police.uk row of a loaded file is in exactly one of fct_crime (as source_system
 -- police.uk) and fct_asb.
 with

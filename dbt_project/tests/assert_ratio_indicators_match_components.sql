@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_scorecard_quarterly'}}}) }}
 -- A ratio indicator's monthly value is ratio_scale x numerator / denominator of its two
 -- component indicators in the same area and month, and its scorecard rolling 12 months the same
 -- ratio of their rolling 12 months.

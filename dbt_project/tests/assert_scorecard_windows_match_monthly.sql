@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_scorecard_quarterly'}}}) }}
 -- The scorecard's quarter, same quarter last year and rolling 12-month values are sums of
 -- mart_indicator_monthly over the right months, and are null exactly when a month is missing or
 -- its value is not available (value_status).

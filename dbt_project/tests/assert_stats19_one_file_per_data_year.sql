@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_stats19__collisions'}}}) }}
 -- Each STATS19 data year is read from one file per table (the latest loaded file containing it).
 with
 
