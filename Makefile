@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install system-packages run test bench dev lint clean
+.PHONY: install system-packages run test test-fast bench dev lint clean
 
 # Debian packages the Board's outputs need: Chromium prints the annual update to PDF, poppler-utils
 # (pdftoppm, pdftotext) lets the tests look at the PDF. Installed only when missing.
@@ -18,6 +18,20 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) system-packages
 
+# The dbt manifest the Dagster definitions are built from, prepared the dagster-dbt way: `dagster-dbt
+# project prepare-and-package` runs the parse of the DbtProject in orchestration/dbt_project.py (with
+# the shipped settings as --vars). Remade when a file it is parsed from is newer; `run`, `test` and
+# `dev` depend on it. (`dagster dev` also re-parses at every code load: DbtProject.prepare_if_dev.)
+MANIFEST   := dbt_project/target/manifest.json
+DBT_INPUTS := $(shell find dbt_project/models dbt_project/seeds dbt_project/macros dbt_project/tests -type f -not -path '*/__pycache__/*') dbt_project/dbt_project.yml
+
+.PHONY: manifest
+manifest: $(MANIFEST)
+
+$(MANIFEST): $(DBT_INPUTS) | $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PYTHONPATH="$(CURDIR)" $(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py
+	touch $(MANIFEST)
+
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -27,7 +41,7 @@ system-packages:
 	fi
 
 ## Write the synthetic demo feeds and run the nightly job on them.
-run: install
+run: install manifest
 	$(BIN)/csw demo-data
 	$(BIN)/csw run
 
@@ -39,19 +53,30 @@ $(AXE):
 	command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -q nodejs npm || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q nodejs npm; }; }
 	npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@4.10.3
 
-## The whole test suite (CI runs this). Two workers (pytest-xdist), a test file per worker at a time,
-## so module fixtures (a module's own nightly runs) are built once; the dbt manifest is parsed first,
-## so the workers never parse it at the same time.
+## The whole test suite (CI runs this), on one pytest-xdist worker per core (-n auto: two here). The
+## dbt manifest is parsed first, so the workers never parse it at the same time. The two demo nights
+## the end-to-end tests read are built once per session, not per worker (tests/conftest.py: a file
+## lock in the workers' shared temporary directory). --dist loadfile: a test file per worker at a
+## time, so a module's own fixtures (reports built from the night, a small dbt build, an extra night
+## on a copy) are built once; `load`/`worksteal` would split a module over both workers and build them
+## twice. --no-loadscope-reorder keeps the file order conftest sets: the two nights started at the
+## same time on the two workers, then the longest files first, so both workers finish together.
 test: install $(AXE)
-	$(BIN)/python -c "from orchestration.dbt_project import dbt_project; dbt_project()"
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
+	$(MAKE) --no-print-directory manifest
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile --no-loadscope-reorder
 
-## Ingest + validate the real police files against DuckDB's plain copy to Parquet.
+## The tests that need no nightly build, no dbt and no sqlfluff (-m "not night and not lint"): about a
+## minute on two cores (--dist loadfile again: a module's fixtures, e.g. the full-scale demo files, once).
+test-fast: install manifest
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile -m "not night and not lint"
+
+## Ingest + validate the real police files against DuckDB's plain copy to Parquet; time the demo data.
 bench: install
 	$(BIN)/python bench/ingest_benchmark.py
+	$(BIN)/python bench/demo_data_benchmark.py
 
 ## The Dagster UI on this warehouse home (reads .env written by `csw run`).
-dev: install
+dev: install manifest
 	$(BIN)/dagster dev
 
 lint: install

@@ -4,6 +4,10 @@
 written (it then holds police_street only); ``police_db`` is an in-memory warehouse with the meta
 tables and ``raw.police_street``; ``police_landing`` writes police.uk street files into
 ``tmp_path/landing/police_street/`` and loads that folder through the real loader.
+
+The session's demo nights (``six_month_night``/``published_home`` and ``demo_run``/``e2e_home``/
+``demo_home``) are built once for the whole session, whatever the number of xdist workers, and
+read-only; the ``night`` marker and the order of the test files are set here too (below).
 """
 from __future__ import annotations
 
@@ -12,7 +16,11 @@ import gzip
 import io
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -137,51 +145,190 @@ def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
     return PoliceLanding(tmp_path)
 
 
+# --- the session's nights, built once for every xdist worker ------------------------------------
+# Two demo nights serve every end-to-end module, each built ONCE per session (not once per xdist
+# worker): the first worker that needs one builds it under a file lock in the directory the
+# workers share (pytest-xdist's "Making session-scoped fixtures execute only once"); the others wait
+# for it and read it. Both are read-only: a test that changes a home works on a copy
+# (``copy_home``). Two, not one, because their assertions differ: the six-month night has no
+# complete financial year (no annual update; the latest quarter is 2024/25 Q1), the 30-month night
+# has two (annual update, 24-month rolling windows).
+#
+# * ``six_month_night`` (``published_home``): ``csw run`` as a subprocess, as cron runs it, with its
+#   output kept (tests/test_csw_run_output.py reads it): seed 7, 2024-01..2024-06, scale 0.02.
+# * ``demo_run`` (``e2e_home``, ``demo_home``): the nightly job in process: seed 11,
+#   2022-04..2024-09, scale 0.04. Its Dagster run is read back from the home's Dagster instance.
 PUBLISHED_DEMO_SEED = 7
+PUBLISHED_DEMO_MONTHS = ("2024-01", "2024-06")
 PUBLISHED_DEMO_SCALE = 0.02
-
-
-@pytest.fixture(scope="session")
-def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo home (6 months) whose nightly run has published warehouse.duckdb.
-
-    Shared by the tests of the published warehouse, ``csw sql``/``csw export`` and the README's
-    queries; tests may publish later nights into it (never break it).
-    """
-    from ingestion.demo import write_demo_data
-    from cli.runner import run_job
-
-    home = tmp_path_factory.mktemp("published_home")
-    write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=("2024-01", "2024-06"),
-                    scale=PUBLISHED_DEMO_SCALE)
-    result = run_job(home, "nightly", write_dotenv=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
-    return home
-
-
-# --- the shared end-to-end home ----------------------------------------------------------------
-# One nightly build on generated data serves every end-to-end module (test_e2e_restricted_feeds
-# runs first, by name, and only reads; test_end_to_end reads and then, in its last test, re-runs
-# the night with bad deliveries on a copy). Building it once keeps the suite inside its time budget.
 E2E_SEED = 11
 E2E_MONTHS = ("2022-04", "2024-09")
 E2E_SCALE = 0.04
 
+# The fixtures that are (or read) a nightly build: a test using one is marked ``night`` (below).
+NIGHT_FIXTURES = frozenset({"six_month_night", "published_home", "demo_run", "e2e_home", "demo_home"})
+# Module fixtures that run a nightly job or dbt of their own, or read a night through
+# request.getfixturevalue (which the marker cannot see): test file -> fixture names.
+OWN_BUILDS = {
+    "test_dbt_models.py": {"unit_test_results"},  # dbt seed, run --empty and the dbt unit tests
+    "test_fingertips_dbt.py": {"warehouse"},
+    "test_survey_mart.py": {"built"},
+    "test_trace_units.py": {"small"},
+    "test_row_accounting.py": {"dq_warehouse"},
+    "test_fire_incidents.py": {"fire_warehouse"},
+    "test_missing_data.py": {"nights"},
+    "test_real_data_warehouse.py": {"home"},
+    "test_costs.py": {"warehouse"},  # demo_home, or $CSW_TEST_HOME
+    "test_report_tables.py": {"source_warehouse"},  # demo_home, or $CSW_TEST_HOME
+}
+
+
+# The order of the test files (``make test`` keeps it: --dist loadfile --no-loadscope-reorder), so
+# that the two xdist workers are not idle while a session night is built: one file that starts the
+# six-month night, one that starts the 30-month night (each on its own worker, at the same time),
+# then the files that do not read the 30-month night (the longest first, so the last ones are short),
+# then those that do (the longest first).
+SIX_MONTH_FIRST, DEMO_FIRST = "test_csw_run_output.py", "test_end_to_end.py"
+LONGEST_FIRST = (
+    "test_missing_data.py", "test_published_warehouse.py", "test_corpus.py", "test_outputs_publish.py",
+    "test_real_data_warehouse.py", "test_dbt_models.py", "test_row_accounting.py", "test_fingertips_dbt.py",
+    "test_fire_incidents.py", "test_survey_mart.py", "test_trace_units.py", "test_pseudonymise.py",
+    "test_fingertips_periods.py", "test_real_police_data.py", "test_publish_gate.py", "test_cli.py",
+    "test_sql_command.py",
+    # those that read the 30-month night
+    "test_report_pages.py", "test_board_outputs.py", "test_lineage.py", "test_costs.py",
+    "test_e2e_restricted_feeds.py", "test_report_tables.py", "test_feed_expectations.py", "test_expectations.py",
+)
+DEMO_FIXTURES = frozenset({"demo_run", "e2e_home", "demo_home"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``night``: every test that reads a nightly build or runs dbt (a night fixture or a fixture of
+    OWN_BUILDS, directly or through another fixture). ``make test-fast`` leaves them out.
+    Then the files are put in the order above."""
+    reads_demo: set[str] = set()
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        own = OWN_BUILDS.get(item.path.name, set()) & used
+        if NIGHT_FIXTURES & used or own:
+            item.add_marker(pytest.mark.night)
+        if DEMO_FIXTURES & used or (own and item.path.name in {"test_costs.py", "test_report_tables.py"}):
+            reads_demo.add(item.path.name)
+
+    def rank(path: Path) -> tuple[int, int]:
+        name = path.name
+        if name == SIX_MONTH_FIRST:
+            return (0, 0)
+        if name == DEMO_FIRST:
+            return (1, 0)
+        longest = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        return (3 if name in reads_demo else 2, longest)
+
+    first_seen = {p: i for i, p in reversed(list(enumerate(item.path for item in items)))}
+    items.sort(key=lambda item: (rank(item.path), first_seen[item.path]))
+
+
+def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory every xdist worker of this session sees (its own one without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], dict]) -> tuple[Path, dict]:
+    """``build(home)`` run once per session, whichever worker asks first; (home, what it returned).
+
+    A failed build is recorded, so that the other workers fail at once instead of building again."""
+    from filelock import FileLock
+
+    root = _shared_root(tmp_path_factory)
+    folder = root / f"night_{name}"
+    done, failed = folder / "done.json", folder / "failed.txt"
+    with FileLock(str(root / f"night_{name}.lock")):
+        if not done.exists() and not failed.exists():
+            folder.mkdir(exist_ok=True)
+            try:
+                info = build(folder / "home")
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}", encoding="utf-8")
+                raise
+            done.write_text(json.dumps(info), encoding="utf-8")
+    if failed.exists():
+        pytest.fail(f"the session's {name} night failed (in another worker): {failed.read_text()[:2000]}")
+    return folder / "home", json.loads(done.read_text(encoding="utf-8"))
+
+
+def copy_home(home: Path, to: Path) -> Path:
+    """A private copy of a session home, for a test that changes it (a few MB: well under a second)."""
+    shutil.copytree(home, to, symlinks=True)
+    return to
+
+
+class StoredRun:
+    """The Dagster run of a session night, read back from the home's own Dagster instance (the night
+    may have run in another xdist worker): what the tests read of an ``ExecuteInProcessResult``."""
+
+    def __init__(self, home: Path, run_id: str) -> None:
+        import dagster as dg
+
+        self.run_id = run_id
+        with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+            run = instance.get_run_by_id(run_id)
+            assert run is not None, f"run {run_id} is not in {home / 'dagster'}"
+            self.success = run.status == dg.DagsterRunStatus.SUCCESS
+            self.all_events = [r.dagster_event for r in instance.all_logs(run_id) if r.dagster_event is not None]
+
+    def get_asset_check_evaluations(self) -> list:
+        return [e.event_specific_data for e in self.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory):
-    """(home, result) of the nightly job on generated demo data, run once per session.
+def six_month_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A small demo home (6 months) and what ``csw run`` printed on its first night, run as the data
+    team runs it: a process of its own whose output is not a terminal (cron, CI), captured as a
+    terminal would show it (file descriptors 1 and 2). Keys: home, code, out, err."""
+    def build(home: Path) -> dict:
+        from ingestion.demo import write_demo_data
+
+        write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=PUBLISHED_DEMO_MONTHS,
+                        scale=PUBLISHED_DEMO_SCALE)
+        env = {**os.environ, "CSW_WRITE_DOTENV": "0"}
+        env.pop("CSW_PSEUDONYMISATION_KEY", None)
+        done = subprocess.run([sys.executable, "-m", "cli.main", "--home", str(home), "run"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+        return {"code": done.returncode, "out": done.stdout, "err": done.stderr}
+
+    home, info = build_once(tmp_path_factory, "six_month", build)
+    return {"home": home, **info}
+
+
+@pytest.fixture(scope="session")
+def published_home(six_month_night: dict) -> Path:
+    """The six-month demo home whose night (``six_month_night``) published warehouse.duckdb.
+
+    Read-only, shared by every worker: a test that publishes later nights works on a copy."""
+    assert six_month_night["code"] == 0, six_month_night["out"][-3000:] + six_month_night["err"][-3000:]
+    return six_month_night["home"]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StoredRun]:
+    """(home, run) of the nightly job on generated demo data, run once per session.
 
     Shared read-only by test modules: a test that changes the home must work on a copy."""
-    from ingestion.demo import write_demo_data
-    from cli.runner import run_job
+    def build(home: Path) -> dict:
+        from ingestion.demo import write_demo_data
+        from cli.runner import run_job
 
-    home = tmp_path_factory.mktemp("csw_home")
-    write_demo_data(home / "landing", seed=E2E_SEED, months=E2E_MONTHS, scale=E2E_SCALE)
-    result = run_job(home, "nightly", write_dotenv=False)
-    failures = [e.message for e in result.all_events if e.is_failure]
-    assert result.success, failures
-    return home, result
+        write_demo_data(home / "landing", seed=E2E_SEED, months=E2E_MONTHS, scale=E2E_SCALE)
+        result = run_job(home, "nightly", write_dotenv=False)
+        failures = [e.message for e in result.all_events if e.is_failure]
+        assert result.success, failures
+        return {"run_id": result.run_id}
+
+    home, info = build_once(tmp_path_factory, "demo", build)
+    run = StoredRun(home, info["run_id"])
+    assert run.success
+    return home, run
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,22 +16,29 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
-def test_demo_data_run_status_and_ingest(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--home", str(home), "demo-data", "--scale", "0.02", "--months", "2024-01:2024-06"]) == 0
+def test_demo_data_run_status_and_ingest(home: Path, six_month_night: dict, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--home", str(home), "demo-data", "--seed", "7", "--scale", "0.02", "--months", "2024-01:2024-06"]) == 0
     out = capsys.readouterr().out
     assert "synthetic demo files" in out
     assert sorted(p.name for p in (home / "landing" / "police_street").iterdir())[0] == "2024-01-lancashire-street.csv"
     assert len(list((home / "landing" / "police_street").iterdir())) == 6
 
-    assert main(["--home", str(home), "run"]) == 0
-    out = capsys.readouterr().out
-    assert f"warehouse: {home / 'warehouse.duckdb'}" in out
+    # `csw run` on exactly these files is the session's six-month night (conftest.six_month_night: a
+    # `csw run` process of its own, its output kept); the commands after it run on a copy of its home
+    night = six_month_night["home"]
+    assert {p.relative_to(home): p.read_bytes() for p in (home / "landing").rglob("*") if p.is_file()} == {
+        p.relative_to(night): p.read_bytes() for p in (night / "landing").rglob("*") if p.is_file()}
+    assert six_month_night["code"] == 0
+    out = six_month_night["out"]
+    assert f"warehouse: {night.resolve() / 'warehouse.duckdb'}" in out
     # six months: the latest complete quarter is 2024/25 Q1, and no financial year is complete yet
-    outputs = home / "outputs"
+    outputs = night.resolve() / "outputs"
     assert sorted(p.name for p in outputs.glob("quarterly_report_*")) == [
         "quarterly_report_2024-25_Q1.csv", "quarterly_report_2024-25_Q1.html", "quarterly_report_2024-25_Q1.xlsx"]
     assert f"scorecard CSV: {outputs / 'quarterly_report_2024-25_Q1.csv'}" in out
     assert not list(outputs.glob("annual_update_*"))
+    home = shutil.copytree(night, tmp_path / "copy", symlinks=True)  # the commands below may write to it
     assert main(["--home", str(home), "report", "annual"]) == 1
     assert "no complete financial year" in capsys.readouterr().err
     assert main(["--home", str(home), "report", "quarterly", "--fy", "2015/16", "--quarter", "4"]) == 1

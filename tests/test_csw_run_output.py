@@ -1,24 +1,21 @@
 """What ``csw run`` prints, where its log goes, and what its exit code says.
 
-One full night (the success case); the other cases are cheap: a night whose intake step fails
-(everything after it is skipped), a night that meets a missing pseudonymisation key, and homes
-where the night cannot start at all.
+The success case is the session's six-month night, which conftest runs as `csw run` in a process of
+its own and whose output it keeps; the other cases are cheap, on a copy of its home: a night whose
+intake step fails (everything after it is skipped), a night that meets a missing pseudonymisation
+key, and homes where the night cannot start at all.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
-
-SEED, MONTHS, SCALE = 7, ("2024-01", "2024-06"), 0.02
-REPO = Path(__file__).resolve().parents[1]
 
 
 def run(home: Path) -> int:
@@ -32,19 +29,19 @@ def log_file(out: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def night(six_month_night: dict) -> dict:
     """A small demo home and what `csw run` printed on its first night, run as the data team runs
     it: a process of its own whose output is not a terminal (cron, CI), captured as a terminal
-    would show it (file descriptors 1 and 2, whatever writes to them)."""
-    from ingestion.demo import write_demo_data
+    would show it (file descriptors 1 and 2, whatever writes to them). The session's six-month
+    night (conftest.six_month_night, seed 7, 2024-01..2024-06, scale 0.02): read here, never changed."""
+    return six_month_night
 
-    home = tmp_path_factory.mktemp("csw_run_output")
-    write_demo_data(home / "landing", seed=SEED, months=MONTHS, scale=SCALE)
-    env = {**os.environ, "CSW_WRITE_DOTENV": "0"}
-    env.pop("CSW_PSEUDONYMISATION_KEY", None)
-    done = subprocess.run([sys.executable, "-m", "cli.main", "--home", str(home), "run"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
-    return {"home": home, "code": done.returncode, "out": done.stdout, "err": done.stderr}
+
+@pytest.fixture()
+def home_copy(night: dict, tmp_path: Path) -> Path:
+    """A private copy of the night's home, for the tests that run `csw run` again."""
+    shutil.copytree(night["home"], tmp_path / "home", symlinks=True)
+    return tmp_path / "home"
 
 
 def test_a_published_night_exits_0_and_says_what_it_did(night: dict) -> None:
@@ -95,11 +92,11 @@ def test_the_full_log_goes_to_a_file_and_no_warning_reaches_the_terminal(night: 
     assert len(out.splitlines()) < 60
 
 
-def test_a_night_whose_step_fails_exits_1_and_says_which(night: dict, monkeypatch: pytest.MonkeyPatch,
+def test_a_night_whose_step_fails_exits_1_and_says_which(home_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     import orchestration.ingestion_assets as intake
 
-    home = night["home"]
+    home = home_copy
     before = (home / "warehouse.duckdb").stat().st_mtime_ns
     monkeypatch.setenv("CSW_WRITE_DOTENV", "0")
 
@@ -120,7 +117,7 @@ def test_a_night_whose_step_fails_exits_1_and_says_which(night: dict, monkeypatc
 
 
 def test_a_missing_pseudonymisation_key_means_the_night_could_not_run(
-        night: dict, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        home_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import orchestration.ingestion_assets as intake
     from ingestion.pseudonymise import PseudonymisationKeyMissing
 
@@ -130,16 +127,16 @@ def test_a_missing_pseudonymisation_key_means_the_night_could_not_run(
         raise PseudonymisationKeyMissing("CSW_PSEUDONYMISATION_KEY is not set")
 
     monkeypatch.setattr(intake, "ingest_feed", no_key)
-    assert run(night["home"]) == 2
+    assert run(home_copy) == 2
     err = capsys.readouterr().err
     assert "COULD NOT RUN: CSW_PSEUDONYMISATION_KEY is not set" in err
 
 
-def test_a_build_in_progress_means_the_night_could_not_run(night: dict, monkeypatch: pytest.MonkeyPatch,
+def test_a_build_in_progress_means_the_night_could_not_run(home_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from warehouse.atomic_publish import discard_build, start_build
 
-    home = night["home"]
+    home = home_copy
     start_build(home, "another-night", pid=os.getpid())  # a live build holds the lock
     try:
         assert run(home) == 2

@@ -5,7 +5,6 @@ CRLF police files, DfT codes) and the quirks the warehouse must cope with.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import polars as pl
@@ -27,19 +26,15 @@ def _read(path: Path) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]], float]:
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]]]:
     root = tmp_path_factory.mktemp("demo_small")
-    t0 = time.perf_counter()
-    files = dd.write_demo_data(root, seed=SEED, scale=SMALL)
-    return root, files, time.perf_counter() - t0
+    return root, dd.write_demo_data(root, seed=SEED, scale=SMALL)
 
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]], float]:
+def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]]]:
     root = tmp_path_factory.mktemp("demo_full")
-    t0 = time.perf_counter()
-    files = dd.write_demo_data(root, seed=SEED, scale=1.0)
-    return root, files, time.perf_counter() - t0
+    return root, dd.write_demo_data(root, seed=SEED, scale=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +49,11 @@ def geo() -> pl.DataFrame:
 
 # --- run, files, determinism ------------------------------------------------------------------
 
-def test_small_scale_runs_quickly(small) -> None:
-    assert small[2] < 10
-
-
-def test_full_scale_runs_well_under_30_seconds(full) -> None:
-    assert full[2] < 20
+# How fast the demo is written is timed by bench/demo_data_benchmark.py (`make bench`), not here.
 
 
 def test_files_written_per_feed(small) -> None:
-    root, files, _ = small
+    root, files = small
     assert set(files) == {"police_street", "ons_lsoa_lookup", "population",
                           "stats19_collision", "stats19_vehicle", "stats19_casualty",
                           "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age",
@@ -128,7 +118,7 @@ def test_full_demo_has_no_more_rows_than_the_shorter_one_had(full) -> None:
 
 
 def test_same_seed_gives_byte_identical_files(small, tmp_path: Path) -> None:
-    root, files, _ = small
+    root, files = small
     again = dd.write_demo_data(tmp_path, seed=SEED, scale=SMALL)
     for feed, paths in files.items():
         assert [p.relative_to(root) for p in paths] == [p.relative_to(tmp_path) for p in again[feed]]

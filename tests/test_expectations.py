@@ -224,6 +224,7 @@ def test_district_sum_differing_from_county_fails(published: pd.DataFrame, setti
     check_output_table("county_not_additive.csv", broken, settings, home=gx_home)
 
 
+@pytest.mark.night  # shows the validations of the tests above, which read the demo night
 def test_data_docs_show_the_suites_and_each_checked_output(gx_home: Path) -> None:
     index = build_data_docs(gx_home)
     assert index == gx_home / "outputs" / "data_docs" / "index.html"

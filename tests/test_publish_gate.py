@@ -211,6 +211,7 @@ def test_csw_ingest_publishes_a_balanced_load_and_waits_for_a_running_build(
     assert "a build is in progress (run nightly-in-progress" in capsys.readouterr().out
 
 
+@pytest.mark.night  # `dagster job execute` of the project's definitions, a process per step: tens of seconds
 def test_a_run_with_one_process_per_step_builds_one_copy_and_publishes_it(police_landing, tmp_path: Path) -> None:
     """What the daemon does for the schedule and the landing sensor: every step in its own process,
     each finding the run's build copy from the run id alone."""

@@ -1,9 +1,9 @@
 """The published warehouse: a killed night leaves it unchanged, readers are never blocked or shown a
 half-built warehouse, and ``csw sql`` / ``csw export`` / the README's queries read it.
 
-One small demo home (6 months, scale 0.02) is built once, in process. Then a new police.uk month is
-landed and two real ``csw run`` subprocesses follow: one SIGKILLed while dbt builds its copy, then
-the next night, run while reader threads query the published file. "Old" and "new" differ by
+The session's small demo home (6 months, scale 0.02; conftest.published_home) is copied. Then a new
+police.uk month is landed and two real ``csw run`` subprocesses follow: one SIGKILLed while dbt
+builds its copy, then the next night, run while reader threads query the published file. "Old" and "new" differ by
 exactly the crimes of the new file (counted here from the file itself).
 """
 
@@ -70,8 +70,11 @@ def crimes_in(path: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def home(published_home: Path) -> Path:
-    return published_home
+def home(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's six-month home (other modules read it): this module publishes into it."""
+    copy = tmp_path_factory.mktemp("published_warehouse") / "home"
+    shutil.copytree(published_home, copy, symlinks=True)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +114,16 @@ def dbt_running_in(session: int) -> bool:
 
 
 def wait_for(condition, proc: subprocess.Popen, what: str) -> None:
+    """Poll ``condition`` until it holds; between polls, wait on the run itself (no sleep): the wait
+    returns at once if the run ends first."""
     deadline = time.monotonic() + GIVE_UP_SECONDS
     while not condition():
-        assert proc.poll() is None, f"the run ended before {what}"
         assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)
+        try:
+            proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        raise AssertionError(f"the run ended before {what}")
 
 
 @dataclass
@@ -159,6 +167,7 @@ def next_night(home: Path, killed_night: KilledNight, tmp_path_factory: pytest.T
     night = start_night(home, log)
     seen: list[tuple[tuple[int, ...], str]] = []
     errors: list[str] = []
+    ended = threading.Event()
 
     def read_while_building() -> None:
         while night.poll() is None:
@@ -167,12 +176,15 @@ def next_night(home: Path, killed_night: KilledNight, tmp_path_factory: pytest.T
                 seen.append((state(home / "warehouse.duckdb"), lock.state if lock else "none"))
             except Exception as error:  # a lock error or a missing table would land here
                 errors.append(f"{type(error).__name__}: {error}")
-            time.sleep(0.02)  # leave the two cores to the night being observed
+            ended.wait(0.02)  # pace the readers (the cores are the night's); wakes when the night ends
 
     readers = [threading.Thread(target=read_while_building) for _ in range(2)]
     for reader in readers:
         reader.start()
-    night.wait(timeout=GIVE_UP_SECONDS)
+    try:
+        night.wait(timeout=GIVE_UP_SECONDS)
+    finally:
+        ended.set()
     for reader in readers:
         reader.join()
     return ObservedNight(night.returncode, log.read_text(errors="replace"), seen, errors)
