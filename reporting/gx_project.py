@@ -452,7 +452,11 @@ def write_project(root: Path = REPO_ROOT) -> list[str]:
     expectations of a rewritten suite keep their ids, and every other file stays as it is, so a
     regeneration changes only what changed. Returns the names of the suites written.
     """
-    scratch = Path(tempfile.mkdtemp(prefix="csw-gx-"))  # validation store of this context: unused
+    with tempfile.TemporaryDirectory(prefix="csw-gx-") as scratch:  # the context's validation store: unused
+        return _write_suites(root, Path(scratch))
+
+
+def _write_suites(root: Path, scratch: Path) -> list[str]:
     context = gx.get_context(mode="file", project_root_dir=root, runtime_environment=runtime_environment(scratch))
     sources = {ds.name: ds for ds in context.data_sources.all().values()}
     source = sources[DATA_SOURCE] if DATA_SOURCE in sources else context.data_sources.add_pandas(DATA_SOURCE)
