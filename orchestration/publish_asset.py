@@ -104,11 +104,10 @@ def with_publish_step(defs: dg.Definitions) -> dg.Definitions:
     return dg.Definitions.merge(defs, dg.Definitions(assets=[build_publish_asset(upstream)]))
 
 
-def build_publish_asset(upstream: Iterable[dg.AssetKey | dg.AssetsDefinition]) -> dg.AssetsDefinition:
-    """``published/warehouse``, downstream of every asset in ``upstream`` (keys, or assets definitions:
-    all their keys); :func:`with_publish_step` passes every other materializable asset of the code location."""
-    keys = {key for item in upstream for key in (item.keys if isinstance(item, dg.AssetsDefinition) else [item])}
-    deps: list[dg.AssetKey] = sorted(keys - {PUBLISHED_KEY}, key=lambda k: k.to_user_string())
+def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
+    """``published/warehouse``, downstream of the asset keys ``upstream``; :func:`with_publish_step`
+    passes every other materializable asset of the code location (build through it, not by hand)."""
+    deps: list[dg.AssetKey] = sorted(set(upstream) - {PUBLISHED_KEY}, key=lambda k: k.to_user_string())
 
     @dg.asset(
         key=PUBLISHED_KEY,

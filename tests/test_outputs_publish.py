@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish_asset import PUBLISHED_KEY, build_publish_asset, published_location, run_outputs
+from orchestration.publish_asset import PUBLISHED_KEY, published_location, run_outputs, with_publish_step
 from orchestration.resources import WarehouseResource
 from warehouse import atomic_publish as publish
 from warehouse.atomic_publish import (OutputsNotMoved, active_outputs, build_path, describe, discard_build,
@@ -245,9 +245,8 @@ def _check(passed: bool) -> dg.AssetChecksDefinition:
 
 def _run(home: Path, passed: bool) -> dg.ExecuteInProcessResult:
     job = dg.define_asset_job("night", selection=dg.AssetSelection.all())
-    defs = dg.Definitions(assets=[numbers, numbers_csv, build_publish_asset([numbers, numbers_csv])],
-                          asset_checks=[_check(passed)], jobs=[job],
-                          resources={"warehouse": WarehouseResource(home=str(home))})
+    defs = with_publish_step(dg.Definitions(assets=[numbers, numbers_csv], asset_checks=[_check(passed)], jobs=[job],
+                                            resources={"warehouse": WarehouseResource(home=str(home))}))
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("night").execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:  # what cli.runner does after a failed run

@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish_asset import PUBLISHED_KEY, build_publish_asset
+from orchestration.publish_asset import PUBLISHED_KEY, with_publish_step
 from orchestration.resources import WarehouseResource
 from warehouse.atomic_publish import (BuildAlreadyPublished, BuildInProgress, build_path, building, discard_build,
                                lock_path, publish_build, published_path, read_lock, start_build)
@@ -138,8 +138,8 @@ def _check(name: str, passed: bool, severity: dg.AssetCheckSeverity, blocking: b
 def _run(home: Path, checks: list[dg.AssetChecksDefinition], settings: str = "") -> dg.ExecuteInProcessResult:
     (home / "settings.toml").write_text(settings, encoding="utf-8")
     job = dg.define_asset_job("night", selection=dg.AssetSelection.all())
-    defs = dg.Definitions(assets=[numbers, build_publish_asset([numbers])], asset_checks=checks, jobs=[job],
-                          resources={"warehouse": WarehouseResource(home=str(home))})
+    defs = with_publish_step(dg.Definitions(assets=[numbers], asset_checks=checks, jobs=[job],
+                                            resources={"warehouse": WarehouseResource(home=str(home))}))
     with dg.instance_for_test() as instance:
         return defs.resolve_job_def("night").execute_in_process(instance=instance, raise_on_error=False)
 
