@@ -13,6 +13,7 @@ from ingestion.feeds import (
     fingertips,
     fire_incidents,
     marac_returns,
+    ons_lad_csp_pfa,
     ons_lsoa_lookup,
     police_crime_extract,
     police_da_incidents,
@@ -31,7 +32,7 @@ __all__ = ["Feed", "Prepared", "feeds", "get", "identify"]  # Feed, Prepared: re
 def _load() -> dict[str, Feed]:
     modules = (
         police_street, police_crime_extract, police_da_incidents, fire_incidents, marac_returns, stats19_collision,
-        stats19_vehicle, stats19_casualty, ons_lsoa_lookup, population, population_sex_age,
+        stats19_vehicle, stats19_casualty, ons_lsoa_lookup, ons_lad_csp_pfa, population, population_sex_age,
         residents_survey, fingertips,
     )
     return {m.FEED.name: m.FEED for m in modules}

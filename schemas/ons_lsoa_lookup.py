@@ -5,7 +5,10 @@ digits). A well-formed Scottish data zone or Northern Irish small area (S01..., 
 error in the file, but it is outside the warehouse: it breaks its own rule,
 ``lsoa_in_england_or_wales``, so the quarantine says why. Anything else that is not an E01/W01
 code breaks ``lsoa_code_format``. Rules: ``required`` (both codes), ``lsoa_code_format``,
-``lsoa_in_england_or_wales``, ``lad_code_format``, ``lsoa_maps_to_one_district``. Repeated LSOAs (one
+``lsoa_in_england_or_wales``, ``lad_code_format``, ``lsoa_maps_to_one_district``,
+``imd_rank_positive_integer`` (an IMD rank, when the file has one, is a whole number from 1 = most
+deprived; no upper bound is written here, as it is the number of LSOAs of the IMD edition and
+nation: 32,844 for England 2019, 1,909 for the Welsh index). Repeated LSOAs (one
 row per ward) are normal; an LSOA given two or more different district codes in one file (one
 vintage) is not: no row can say which is right, so every row of that LSOA is quarantined, its
 failure case naming the districts (the helper column ``_lsoa_districts`` computed by the feed's
@@ -50,6 +53,15 @@ SCHEMA = pa.DataFrameSchema(
         "lad_name": rules.text_column(),
         "lsoa_vintage": rules.text_column(),
         "lad_vintage": rules.text_column(),
+        "imd_rank": rules.text_column(
+            rules.column_check(
+                pl.col("imd_rank").str.contains(r"^[0-9]+$")
+                & (pl.col("imd_rank").cast(pl.Int64, strict=False) >= 1),
+                "imd_rank_positive_integer",
+                "an IMD rank must be a whole number from 1 (the most deprived LSOA)",
+            ),
+        ),
+        "imd_vintage": rules.text_column(),
         # "E07000117, E07000123": the districts of an LSOA given more than one in the file, else empty
         "_lsoa_districts": pa.Column(pl.Utf8, nullable=True),
     },

@@ -17,6 +17,10 @@ GB_LONGITUDE = (-8.75, 1.85)
 GB_LATITUDE = (49.8, 60.95)
 LSOA_PATTERN = r"^[EW]01[0-9]{6}$"
 LAD_PATTERN = r"^[EWSN][0-9]{8}$"
+# Community Safety Partnerships (England E22, Wales W14) and police force areas (England E23,
+# Wales W15), as the ONS LAD -> CSP -> PFA lookups code them; Scotland and Northern Ireland have neither.
+CSP_PATTERN = r"^(E22|W14)[0-9]{6}$"
+PFA_PATTERN = r"^(E23|W15)[0-9]{6}$"
 # A number as a spreadsheet shows it in scientific notation ("2.02401E+12", "2024E10"): an identifier
 # mangled this way has lost digits and can never be trusted again. Exponents have at most 3 digits.
 SCIENTIFIC_NOTATION = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]{1,3}$"

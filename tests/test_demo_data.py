@@ -54,7 +54,7 @@ def geo() -> pl.DataFrame:
 
 def test_files_written_per_feed(small) -> None:
     root, files = small
-    assert set(files) == {"police_street", "ons_lsoa_lookup", "population",
+    assert set(files) == {"police_street", "ons_lsoa_lookup", "ons_lad_csp_pfa", "population",
                           "stats19_collision", "stats19_vehicle", "stats19_casualty",
                           "police_crime_extract", "police_da_incidents", "marac_returns", "population_sex_age",
                           "residents_survey", "fire_incidents", "fingertips"}
@@ -283,6 +283,20 @@ def test_lookups(small, geo: pl.DataFrame) -> None:
     missing = geography.lsoa21_codes_missing_from_lookup(geo)
     assert len(missing) == 5 and all(c.startswith("E0103") for c in missing)
     assert set(l21["LSOA21CD"]) == set(geo["lsoa21_code"]) - set(missing)
+
+
+def test_lad_csp_pfa_lookup(small) -> None:
+    """The 14 districts in their real CSPs (ONS LAD19 lookup) and Lancashire's force area, in the ONS layout."""
+    (path,) = small[1]["ons_lad_csp_pfa"]
+    lookup = _read(path)
+    assert path.name == "LAD23_CSP23_PFA23_Lancashire_lookup.csv"
+    assert lookup.columns == ["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM"]
+    assert set(lookup["LAD23CD"]) == AREA_CODES and lookup.height == 14
+    assert dict(zip(lookup["LAD23CD"], lookup["CSP23CD"])) == {
+        "E06000008": "E22000150", "E06000009": "E22000151",
+        **{f"E07000{117 + i}": f"E22000{152 + i}" for i in range(12)}}
+    assert set(lookup["PFA23CD"]) == {"E23000003"} and set(lookup["PFA23NM"]) == {"Lancashire"}
+    assert lookup["CSP23NM"].to_list() == lookup["LAD23NM"].to_list()
 
 
 def test_missing_lsoa21_codes_are_used_by_police(full, geo: pl.DataFrame) -> None:

@@ -69,7 +69,20 @@ def raw_table_ddl(table: str, columns: Mapping[str, str]) -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, raw_tables: Mapping[str, Mapping[str, str]]) -> None:
-    """Create meta and raw tables if missing (idempotent; run at every load)."""
+    """Create meta and raw tables if missing, and add the columns a feed has gained since a raw table
+    was created (idempotent; run at every load).
+
+    A warehouse outlives releases: when a feed starts keeping a new column (the LSOA lookup's IMD
+    rank), the rows loaded before have none of it (null), and the loader's insert by name needs the
+    column to exist. Columns are only ever added, never dropped or retyped."""
     con.execute(META_DDL)
     for table, columns in raw_tables.items():
         con.execute(raw_table_ddl(table, columns))
+        schema, name = table.split(".", 1)
+        present = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+            [schema, name]).fetchall()}
+        for column, dtype in columns.items():
+            if column not in present:
+                con.execute(f"alter table {table} add column {column} {dtype}")

@@ -8,7 +8,7 @@ from ingestion.demo.fingertips import write_fingertips_demo
 from ingestion.demo.fire import write_fire_demo
 from ingestion.demo.geography import DEMO_MONTHS, _geography, _month_list
 from ingestion.demo.police_street import _write_police
-from ingestion.demo.reference import _write_lookups, _write_population
+from ingestion.demo.reference import _write_lad_csp_pfa, _write_lookups, _write_population
 from ingestion.demo.restricted import write_restricted_demo
 from ingestion.demo.stats19 import _write_stats19
 from ingestion.demo.survey import write_survey_demo
@@ -27,6 +27,7 @@ def write_demo_data(landing: Path, seed: int = 20240401, months: tuple[str, str]
     geo = _geography(seed)
     files = {"police_street": _write_police(landing, geo, seed, _month_list(months), scale),
              "ons_lsoa_lookup": _write_lookups(landing, geo),
+             "ons_lad_csp_pfa": _write_lad_csp_pfa(landing),
              "population": _write_population(landing, geo, seed)}
     files.update(_write_stats19(landing, geo, seed, scale))
     # The restricted feeds (crime extract, DA incidents, MARAC, population by sex and age); this

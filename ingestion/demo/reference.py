@@ -1,5 +1,6 @@
-"""Synthetic reference files: the ONS LSOA -> district lookups (``ons_lsoa_lookup``) and the
-population estimates (``population``), both in the ONS layouts.
+"""Synthetic reference files: the ONS LSOA -> district lookups (``ons_lsoa_lookup``), the district
+-> CSP -> police force area lookup (``ons_lad_csp_pfa``) and the population estimates
+(``population``), all in the ONS layouts.
 
 EVERYTHING HERE IS SYNTHETIC. The 2021 lookup leaves out five new LSOA codes on purpose, so the
 warehouse must attribute them from the LSOA name.
@@ -12,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.demo.geography import (COUNTY, _area_arrays, _area_index, _area_population,
+from ingestion.demo.geography import (AREAS, COUNTY, _area_arrays, _area_index, _area_population,
                                       lsoa21_codes_missing_from_lookup)
+from schemas.seeds import seed
 
 LSOA_POPULATION_YEARS = (2019, 2020, 2021)  # small-area estimates (2011 LSOAs), long format
 DISTRICT_POPULATION_YEARS = (2022, 2023, 2024)  # district estimates, wide format
+LAD_CSP_PFA_VINTAGE = "23"  # the demo's district -> CSP -> force area lookup is a LAD23_CSP23_PFA23 file
 
 
 def _write_lookups(landing: Path, geo: pl.DataFrame) -> list[Path]:
@@ -34,6 +37,31 @@ def _write_lookups(landing: Path, geo: pl.DataFrame) -> list[Path]:
     ).with_row_index("ObjectId", offset=1).select(
         "LSOA21CD", "LSOA21NM", "LAD22CD", "LAD22NM", "ObjectId").write_csv(p21)
     return [p11, p21]
+
+
+def lad_csp_pfa_rows(yy: str = LAD_CSP_PFA_VINTAGE) -> pl.DataFrame:
+    """The demo's district -> CSP -> police force area rows, with the ONS lookup's header.
+
+    Lancashire's 14 districts and unitaries (``AREAS``) with their real CSP codes (the
+    ``lancashire_areas`` seed, from the ONS LAD19 lookup) in the force area of ``lancashire`` (the
+    ``police_forces`` seed): the codes are written once, in the seeds. Comparator forces' districts
+    are rows to add here."""
+    force = seed("police_forces").filter(pl.col("force_slug") == "lancashire")
+    districts = seed("lancashire_areas").filter(pl.col("area_code").is_in([a[0] for a in AREAS]))
+    return districts.join(force, how="cross").select(
+        pl.col("area_code").alias(f"LAD{yy}CD"), pl.col("area_name").alias(f"LAD{yy}NM"),
+        pl.col("csp_code").alias(f"CSP{yy}CD"), pl.col("area_name").alias(f"CSP{yy}NM"),
+        pl.col("pfa_code").alias(f"PFA{yy}CD"), pl.col("pfa_name").alias(f"PFA{yy}NM"),
+    )
+
+
+def _write_lad_csp_pfa(landing: Path) -> list[Path]:
+    """The ONS district -> CSP -> police force area lookup of the demo's districts."""
+    d = landing / "ons_lad_csp_pfa"
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"LAD{LAD_CSP_PFA_VINTAGE}_CSP{LAD_CSP_PFA_VINTAGE}_PFA{LAD_CSP_PFA_VINTAGE}_Lancashire_lookup.csv"
+    lad_csp_pfa_rows().write_csv(path)
+    return [path]
 
 
 def _write_population(landing: Path, geo: pl.DataFrame, seed: int) -> list[Path]:

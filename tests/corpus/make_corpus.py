@@ -11,7 +11,7 @@ there, with the outcome the warehouse must give it:
 
 Nothing in the corpus may change a good month: files that load rows use months, years or areas
 outside the demo's good data (police.uk months 2023-05..2023-12, STATS19 year 2018, MARAC quarters
-of 2022/23, population mid-2019 of districts outside Lancashire, Welsh LSOAs), or are held or
+of 2022/23, population mid-2019 of districts outside Lancashire, Welsh LSOAs and districts), or are held or
 rejected. Restricted-data plants (``planted``) are values that must never appear outside
 ``landing/`` once the night has run (all start with ``PLANTED`` so one scan finds any of them).
 
@@ -434,6 +434,30 @@ WELSH_LOOKUP = (
     "W01000005,Conwy 001B,W06000003,Conwy\n"
 ).encode()
 NOT_A_LOOKUP = b"LAD22CD,LAD22NM,PFA22CD,PFA22NM\nE07000117,Burnley,E23000003,Lancashire\n"
+WELSH_IMD_LOOKUP = (  # an IMD rank that is not one: 'n/a', and 0 (ranks start at 1)
+    "LSOA11CD,LSOA11NM,LAD19CD,LAD19NM,IMD19,FID\n"
+    "W01000001,Isle of Anglesey 001A,W06000001,Isle of Anglesey,1201,1\n"
+    "W01000002,Isle of Anglesey 001B,W06000001,Isle of Anglesey,n/a,2\n"
+    "W01000003,Gwynedd 001A,W06000002,Gwynedd,0,3\n"
+    "W01000004,Gwynedd 001B,W06000002,Gwynedd,,4\n"
+).encode()
+# District -> CSP -> police force area lookups of Welsh districts (outside the demo's force area),
+# each of its own vintage so that none supersedes another or the demo's LAD23 England file.
+WELSH_CSP_TWICE = (
+    "FID,LAD22CD,LAD22NM,CSP22CD,CSP22NM,PFA22CD,PFA22NM\n"
+    "1,W06000001,Isle of Anglesey,W14000001,Isle of Anglesey,W15000001,North Wales\n"
+    "2,W06000002,Gwynedd,W14000002,Gwynedd,W15000001,North Wales\n"
+    "3,W06000003,Conwy,W14000003,Conwy,W15000001,North Wales\n"
+    "4,W06000003,Conwy,W14000004,Denbighshire,W15000001,North Wales\n"
+    "5,W06000004,Denbighshire,W14000004,Denbighshire,W15000001,North Wales\n"
+).encode()
+WELSH_BAD_CODES = (
+    "lad21cd,lad21nm,pfa21cd,pfa21nm,csp21cd,csp21nm\n"
+    "W06000018,Caerphilly,W15000002,Gwent,W14000018,Caerphilly\n"
+    "W06000019,Blaenau Gwent,W1500002,Gwent,W14000019,Blaenau Gwent\n"
+    "W06000020,Torfaen,W15000002,Gwent,W22000020,Torfaen\n"
+).encode()
+LSOA_LOOKUP_AS_CSP = b"LSOA11CD,LSOA11NM,LAD19CD,LAD19NM\nW01000001,Isle of Anglesey 001A,W06000001,Isle of Anglesey\n"
 
 POP_2019 = (
     "Code,Name,Population\n"
@@ -464,6 +488,7 @@ def _police_header_row(landing: Path) -> bytes:
 P, X, D, M = "police_street", "police_crime_extract", "police_da_incidents", "marac_returns"
 SC, SV, SK = "stats19_collision", "stats19_vehicle", "stats19_casualty"
 ONS, POP, PSA = "ons_lsoa_lookup", "population", "population_sex_age"
+CSP = "ons_lad_csp_pfa"
 
 CASES: list[Case] = [
     # police.uk: loaded, with rows quarantined (months of 2023: outside the good data)
@@ -629,7 +654,6 @@ CASES: list[Case] = [
          rules=("lsoa_maps_to_one_district",), quarantined=2, what="one LSOA given two districts: both rows quarantined"),
     Case("lookup_not_an_lsoa_lookup", ONS, "LAD22_PFA22_lookup.csv", _write(NOT_A_LOOKUP), "rejected",
          reason=r"^not an LSOA-to-district lookup: no LSOAxxCD column", what="a district-to-force lookup"),
-
     # population (mid-2019, districts outside Lancashire)
     Case("population_bad_values", POP, "district_population_mid2019.csv", _write(POP_2019), "loaded",
          rules=("population_integer", "area_code_format"), quarantined=2, what="a population of 'n/a' and a code X06..."),
@@ -641,6 +665,20 @@ CASES: list[Case] = [
          rules=("sex_known", "age_in_range"), quarantined=2, what="sex code 3 and age 91"),
     Case("population_sex_age_missing_sex", PSA, "mye_lad_no_sex_mid2019.csv", _write(PSA_NO_SEX), "rejected",
          reason=r"^missing columns: sex", what="no sex column"),
+
+    # issue 12: IMD ranks in an LSOA lookup (Welsh LSOAs), and ONS district -> CSP -> police force
+    # area lookups (Welsh districts: outside the demo's force area)
+    Case("lookup_imd_rank_not_a_rank", ONS, "IMD19_LSOA11_LAD19_Wales_lookup.csv", _write(WELSH_IMD_LOOKUP), "loaded",
+         rules=("imd_rank_positive_integer",), quarantined=2, what="IMD ranks of 'n/a' and 0: both rows quarantined"),
+    Case("csp_lookup_district_in_two_csps", CSP, "LAD22_CSP22_PFA22_Wales_lookup.csv", _write(WELSH_CSP_TWICE),
+         "loaded", rules=("lad_maps_to_one_csp",), quarantined=2,
+         what="one district given two CSPs: both its rows quarantined"),
+    Case("csp_lookup_bad_codes", CSP, "LAD21_CSP21_PFA21_Gwent_lookup.csv", _write(WELSH_BAD_CODES), "loaded",
+         rules=("pfa_code_format", "csp_code_format"), quarantined=2,
+         what="lower-case header in another order; a force area code one digit short and a CSP code W22..."),
+    Case("csp_lookup_lsoa_lookup", CSP, "LSOA11_LAD19_lookup.csv", _write(LSOA_LOOKUP_AS_CSP), "rejected",
+         reason=r"^not a LAD-to-CSP-to-PFA lookup: no CSPxxCD or PFAxxCD column .*the header is a ons_lsoa_lookup",
+         what="an LSOA-to-district lookup landed as a district-to-force lookup"),
 ]
 
 

@@ -1,8 +1,10 @@
-"""ONS LSOA-to-district lookups: columns found by header pattern, vintages, every row rule,
-rejections, re-landing, supersession, a property test of the header parser, and the real files."""
+"""ONS LSOA-to-district lookups: columns found by header pattern, vintages, IMD ranks, every row
+rule, rejections, re-landing, supersession, a property test of the header parser, the raw table of
+an existing warehouse gaining the IMD columns, and the real files."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +32,8 @@ def test_ward_lookup_loads(feed_kit, feed_csv) -> None:
     assert raw.columns == [*get(FEED).columns, "source_file", "source_row"]
     assert raw.row(0, named=True) | {"source_file": None} == {
         "lsoa_code": "E01012600", "lsoa_name": "Preston 000A", "lsoa_vintage": 2011, "lad_code": "E07000123",
-        "lad_name": "Preston", "lad_vintage": 2019, "source_file": None, "source_row": 2}
+        "lad_name": "Preston", "lad_vintage": 2019, "imd_rank": None, "imd_vintage": None, "source_file": None,
+        "source_row": 2}
     assert raw["lsoa_code"].to_list() == ["E01012600", "E01012601", "E01012602", "E01012600"]
 
 
@@ -76,12 +79,19 @@ RULES = [
     ({"LAD19CD": "E0700012"}, "lad_code_format", "lad_code"),
     ({"LAD19CD": "Preston"}, "lad_code_format", "lad_code"),
     ({"LAD19CD": ""}, "required", "lad_code"),
+    ({"IMD19": "n/a"}, "imd_rank_positive_integer", "imd_rank"),
+    ({"IMD19": "0"}, "imd_rank_positive_integer", "imd_rank"),
+    ({"IMD19": "-12"}, "imd_rank_positive_integer", "imd_rank"),
+    ({"IMD19": "123.5"}, "imd_rank_positive_integer", "imd_rank"),
+    ({"IMD19": "1,234"}, "imd_rank_positive_integer", "imd_rank"),  # ONS writes ranks without separators
+    ({"IMD19": "99999999999"}, "value_in_type_range", "imd_rank"),  # whole, but beyond an INTEGER
 ]
 
 
 @pytest.mark.parametrize("bad, check, column", RULES, ids=[f"{r[1]}-{list(r[0].values())[0]}" for r in RULES])
 def test_row_rule_quarantines_only_the_failing_row(feed_kit, feed_csv, bad, check, column) -> None:
-    result = feed_kit.load(FEED, "lookup.csv", feed_csv(WARD_HEADER, ward_rows(3, **bad)))
+    header = [*WARD_HEADER, "IMD19"] if "IMD19" in bad else WARD_HEADER
+    result = feed_kit.load(FEED, "lookup.csv", feed_csv(header, ward_rows(3, **bad)))
     assert result.status == "loaded"
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     quarantined = feed_kit.quarantine(result.sha256)
@@ -96,6 +106,75 @@ def test_welsh_lsoas_load(feed_kit, feed_csv) -> None:
         3, LSOA11CD="W01000091", LSOA11NM="Conwy 001A", LAD19CD="W06000003", LAD19NM="Conwy")))
     assert result.rows_quarantined == 0
     assert "W01000091" in feed_kit.raw(FEED, result.sha256)["lsoa_code"].to_list()
+
+
+# --- IMD ranks -------------------------------------------------------------------------------
+IMD_HEADER = ["LSOA11CD", "LSOA11NM", "LAD19CD", "LAD19NM", "IMD19", "FID"]  # the ONS IMD 2019 lookup's
+
+
+def imd_rows(*ranks: str, first: int = 0) -> list[list[str]]:
+    return [[f"E0101260{first + i}", f"Preston 00{first + i}A", "E07000123", "Preston", rank, str(i + 1)]
+            for i, rank in enumerate(ranks)]
+
+
+def test_imd_ranks_are_kept(feed_kit, feed_csv) -> None:
+    result = feed_kit.load(FEED, "IMD_Dec2019_LSOA11_LAD19_lookup.csv",
+                           feed_csv(IMD_HEADER, imd_rows("1", "32844", "")))
+    assert (result.status, result.partition_key, result.scope, result.rows_quarantined) == (
+        "loaded", "LSOA11_LAD19", "E+IMD19", 0)
+    raw = feed_kit.raw(FEED, result.sha256)
+    assert raw.select("imd_rank", "imd_vintage").rows() == [(1, 2019), (32844, 2019), (None, None)]
+    assert dict(raw.schema)["imd_rank"] == pl.Int32
+
+
+def test_the_latest_imd_edition_is_taken_and_other_imd_columns_ignored(feed_parse, feed_csv) -> None:
+    header = ["LSOA11CD", "LAD19CD", "imd15", "Imd19", "IMD19_decile", "IMDRank"]
+    prepared, failures = feed_parse(FEED, feed_csv(header, [["E01012600", "E07000123", "x", "17", "1", "y"]]))
+    assert failures.is_empty() and prepared.scope == "E+IMD19"
+    raw = get(FEED).to_raw(prepared.frame.drop("_lsoa_districts"))
+    assert raw.select("imd_rank", "imd_vintage").rows() == [(17, 2019)]
+
+
+def test_a_lookup_without_ranks_does_not_supersede_the_imd_ranks(feed_kit, feed_csv) -> None:
+    """The IMD edition is part of the scope: a plain lookup of the same vintages and coverage is another
+    scope, while a later IMD lookup of the same edition replaces the earlier."""
+    imd = feed_kit.load(FEED, "imd_v1.csv", feed_csv(IMD_HEADER, imd_rows("5", "6", "7")))
+    plain = feed_kit.load(FEED, "plain.csv", feed_csv(IMD_HEADER[:4], [r[:4] for r in imd_rows("", "", "")]))
+    assert (imd.scope, plain.scope) == ("E+IMD19", "E")
+    assert feed_kit.status(imd.sha256) == ("loaded", None)
+    again = feed_kit.load(FEED, "imd_v2.csv", feed_csv(IMD_HEADER, imd_rows("8", "9", "10")))
+    assert again.superseded == [imd.sha256] and feed_kit.status(plain.sha256) == ("loaded", None)
+    assert feed_kit.balanced(FEED)
+
+
+def test_an_existing_warehouse_gains_the_imd_columns(tmp_path, feed_csv) -> None:
+    """A warehouse made before the IMD columns: ensure_schema adds them (null for the rows already
+    loaded), runs again harmlessly, and an IMD lookup then loads into the old table."""
+    import duckdb
+
+    from ingestion import registry
+    from ingestion.loader import ingest_feed
+    from warehouse.database import ensure_schema
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    before = {c: t for c, t in get(FEED).columns.items() if not c.startswith("imd_")}
+    ensure_schema(con, {get(FEED).raw_table: before})
+    con.execute("insert into raw.ons_lsoa_lookup values "
+                "('E01012600', 'Preston 000A', 2011, 'E07000123', 'Preston', 2019, 'an-old-file', 2)")
+    for _ in range(2):
+        ensure_schema(con, {f.raw_table: f.columns for f in registry.feeds().values()})
+    types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                             "where table_schema = 'raw' and table_name = 'ons_lsoa_lookup'").fetchall())
+    assert {c: types[c] for c in ("imd_rank", "imd_vintage")} == {"imd_rank": "INTEGER", "imd_vintage": "INTEGER"}
+    assert len(types) == len(get(FEED).columns) + 2  # each column once, provenance included
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "imd.csv").write_text(feed_csv(IMD_HEADER, imd_rows("42", first=1)))
+    [result] = ingest_feed(con, registry.get(FEED), folder, "run")
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert con.execute("select lsoa_code, imd_rank, imd_vintage from raw.ons_lsoa_lookup order by source_row, "
+                       "source_file").fetchall() == [("E01012600", None, None), ("E01012601", 42, 2019)]
+    con.close()
 
 
 @pytest.mark.parametrize("header, reason", [
@@ -220,26 +299,35 @@ def test_lsoa_maps_to_one_district_property(feed_parse, feed_csv, rows) -> None:
     lad_kind=st.sampled_from(["LAD", "LTLA", "UTLA"]),
     lad_yy=st.integers(11, 24).map(str),
     case=st.sampled_from([str.upper, str.lower, str.title]),
-    extra=st.lists(st.sampled_from(["FID", "ObjectId", "WD19CD", "CCG20CDH", "IMD19", "GlobalID"]), unique=True),
+    extra=st.lists(st.sampled_from(["FID", "ObjectId", "WD19CD", "CCG20CDH", "IMD19_score", "GlobalID"]),
+                   unique=True),
+    imd_yy=st.none() | st.sampled_from(["10", "15", "19", "25"]),
     order=st.randoms(use_true_random=False),
-    codes=st.lists(st.tuples(st.from_regex(r"\A[EW]01[0-9]{6}\Z"), st.from_regex(r"\A[EW]0[6-9][0-9]{6}\Z")),
+    codes=st.lists(st.tuples(st.from_regex(r"\A[EW]01[0-9]{6}\Z"), st.from_regex(r"\A[EW]0[6-9][0-9]{6}\Z"),
+                             st.integers(1, 33755)),
                    min_size=1, max_size=5, unique_by=lambda code: code[0]),  # one district per LSOA
 )
-def test_header_parsing_property(feed_parse, feed_csv, lsoa_yy, lad_kind, lad_yy, case, extra, order, codes) -> None:
+def test_header_parsing_property(feed_parse, feed_csv, lsoa_yy, lad_kind, lad_yy, case, extra, imd_yy, order,
+                                 codes) -> None:
     named = {"lsoa_code": f"LSOA{lsoa_yy}CD", "lsoa_name": f"LSOA{lsoa_yy}NM", "lad_code": f"{lad_kind}{lad_yy}CD",
              "lad_name": f"{lad_kind}{lad_yy}NM"}
+    if imd_yy:
+        named["imd_rank"] = f"IMD{imd_yy}"
     header = [case(h) for h in [*named.values(), *extra]]
     order.shuffle(header)
     rows = [{**{case(named["lsoa_code"]): lsoa, case(named["lsoa_name"]): f"name {lsoa}",
                 case(named["lad_code"]): lad, case(named["lad_name"]): f"name {lad}"},
-             **{case(e): "x" for e in extra}} for lsoa, lad in codes]
+             **({case(named["imd_rank"]): str(rank)} if imd_yy else {}),
+             **{case(e): "x" for e in extra}} for lsoa, lad, rank in codes]
     prepared, failures = feed_parse(FEED, feed_csv(header, rows))
     assert failures.is_empty()
     assert prepared.partition_key == f"LSOA{lsoa_yy}_{lad_kind}{lad_yy}"
+    assert prepared.scope.endswith(f"+IMD{imd_yy}" if imd_yy else tuple("EW"))
     raw = get(FEED).to_raw(prepared.frame.drop("_lsoa_districts"))  # the loader drops helper columns
     assert raw.to_dicts() == [
         {"lsoa_code": lsoa, "lsoa_name": f"name {lsoa}", "lsoa_vintage": 2000 + int(lsoa_yy), "lad_code": lad,
-         "lad_name": f"name {lad}", "lad_vintage": 2000 + int(lad_yy)} for lsoa, lad in codes]
+         "lad_name": f"name {lad}", "lad_vintage": 2000 + int(lad_yy), "imd_rank": rank if imd_yy else None,
+         "imd_vintage": 2000 + int(imd_yy) if imd_yy else None} for lsoa, lad, rank in codes]
 
 
 # --- the real ONS files ------------------------------------------------------------------------
@@ -259,6 +347,21 @@ def test_real_lookups_load_cleanly(feed_kit, feed_real_data, name, key, rows, we
     assert raw["lsoa_name"].null_count() == 0 and raw["lad_name"].null_count() == 0
     assert raw["lsoa_code"].str.starts_with("W").any() == welsh
     assert raw.filter(raw["lsoa_code"] == "E01025300")["lad_code"].unique().len() <= 1
+    assert raw["imd_rank"].is_null().all() == (not name.startswith("IMD"))
+
+
+@pytest.mark.real_data
+def test_real_imd_lookup_keeps_every_rank(feed_kit, feed_real_data) -> None:
+    """IMD 2019 ranks England's 32,844 LSOAs from 1 (most deprived) to 32,844; the published file has
+    26 tied ranks (10748 twice: Kensington and Chelsea 015A and Canterbury 011C), kept as published."""
+    result = feed_kit.ingest(FEED, feed_real_data / "ons_geography" /
+                             "IMD_Dec2019_LSOA11_LAD19_lookup_England__jtrim-ons_csv_004.csv")
+    assert (result.status, result.scope, result.rows_quarantined) == ("loaded", "E+IMD19", 0)
+    raw = feed_kit.raw(FEED, result.sha256)
+    assert raw["imd_vintage"].unique().to_list() == [2019]
+    ranks = raw["imd_rank"]
+    assert (ranks.null_count(), ranks.min(), ranks.max(), ranks.n_unique()) == (0, 1, 32844, 32818)
+    assert raw.filter(raw["lsoa_code"] == "E01000001")["imd_rank"].to_list() == [29199]  # City of London 001A
 
 
 @pytest.mark.real_data

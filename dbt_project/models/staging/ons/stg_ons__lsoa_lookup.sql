@@ -43,19 +43,49 @@ distinct_lsoas as (
 
 ),
 
+imd_ranks as (
+
+    -- an IMD rank belongs to the LSOA, not to a district vintage: the latest IMD edition of any
+    -- loaded file of the LSOA's vintage, the most recently received winning, so that a later
+    -- lookup without ranks (a ward lookup of the same vintages) does not hide them
+    select
+        lsoa_code,
+        lsoa_vintage,
+        imd_rank,
+        imd_vintage
+
+    from loaded_rows
+
+    where imd_rank is not null
+
+    qualify
+        row_number() over (
+            partition by lsoa_code, lsoa_vintage
+            order by imd_vintage desc, received_at desc, source_file desc, source_row asc
+        ) = 1
+
+),
+
 final as (
 
     select
-        trim(lsoa_code) as lsoa_code,
-        trim(lsoa_name) as lsoa_name,
-        lsoa_vintage,
-        trim(lad_code) as lad_code,
-        trim(lad_name) as lad_name,
-        lad_vintage,
-        source_file,
-        source_row
+        trim(distinct_lsoas.lsoa_code) as lsoa_code,
+        trim(distinct_lsoas.lsoa_name) as lsoa_name,
+        distinct_lsoas.lsoa_vintage,
+        trim(distinct_lsoas.lad_code) as lad_code,
+        trim(distinct_lsoas.lad_name) as lad_name,
+        distinct_lsoas.lad_vintage,
+        imd_ranks.imd_rank,
+        imd_ranks.imd_vintage,
+        distinct_lsoas.source_file,
+        distinct_lsoas.source_row
 
     from distinct_lsoas
+
+    left join imd_ranks
+        on
+            distinct_lsoas.lsoa_code = imd_ranks.lsoa_code
+            and distinct_lsoas.lsoa_vintage = imd_ranks.lsoa_vintage
 
 )
 
