@@ -30,6 +30,11 @@ from ingestion import loader, registry
 from ingestion.feeds import police_street
 from warehouse.database import ensure_schema
 
+from nights import (
+    MARAC_HELD_BACK, MARAC_NEXT_YEAR, MARAC_THIS_YEAR, STALE_OUTPUT, StoredRun, land_rerun_deliveries,
+    load_corpus_module, plant_missing_marac,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 
 POLICE_HEADER = [
@@ -155,7 +160,15 @@ def police_landing(tmp_path: Path, feed_registry: bool) -> PoliceLanding:
 # has two (annual update, 24-month rolling windows).
 #
 # * ``six_month_night`` (``published_home``): ``csw run`` as a subprocess, as cron runs it, with its
-#   output kept (tests/test_csw_run_output.py reads it): seed 7, 2024-01..2024-06, scale 0.02.
+#   output kept (tests/test_csw_run_output.py reads it): seed 7, 2024-01..2024-06, scale 0.02, with two
+#   gaps planted for tests/test_missing_data.py (``missing_marac``): Preston's row of the 2023/24 MARAC
+#   return is damaged (quarantined) and the 2024/25 return has not arrived.
+# * ``second_night``: the six-month home's next night, on a copy: the corpus of bad deliveries
+#   (tests/corpus/) and a re-run's bad deliveries land next to the files already loaded
+#   (tests/test_corpus.py, tests/test_end_to_end.py).
+# * ``recovery_night``: the six-month home's other next night, on a copy: the missing MARAC returns
+#   arrive (tests/test_missing_data.py) and the night dies while publishing its outputs
+#   (tests/test_outputs_publish.py).
 # * ``demo_run`` (``e2e_home``, ``demo_home``): the nightly job in process: seed 11,
 #   2022-04..2024-09, scale 0.04. Its Dagster run is read back from the home's Dagster instance.
 PUBLISHED_DEMO_SEED = 7
@@ -166,7 +179,9 @@ E2E_MONTHS = ("2022-04", "2024-09")
 E2E_SCALE = 0.04
 
 # The fixtures that are (or read) a nightly build: a test using one is marked ``night`` (below).
-NIGHT_FIXTURES = frozenset({"six_month_night", "published_home", "demo_run", "e2e_home", "demo_home"})
+NIGHT_FIXTURES = frozenset({"six_month_night", "published_home", "missing_marac", "second_night", "recovery_night",
+                            "demo_run",
+                            "e2e_home", "demo_home", "controlled_reports"})
 # Module fixtures that run a nightly job or dbt of their own, or read a night through
 # request.getfixturevalue (which the marker cannot see): test file -> fixture names.
 OWN_BUILDS = {
@@ -176,7 +191,6 @@ OWN_BUILDS = {
     "test_trace_units.py": {"small"},
     "test_row_accounting.py": {"dq_warehouse"},
     "test_fire_incidents.py": {"fire_warehouse"},
-    "test_missing_data.py": {"nights"},
     "test_real_data_warehouse.py": {"home"},
     "test_costs.py": {"warehouse"},  # demo_home, or $CSW_TEST_HOME
     "test_report_tables.py": {"source_warehouse"},  # demo_home, or $CSW_TEST_HOME
@@ -190,8 +204,8 @@ OWN_BUILDS = {
 # then those that do (the longest first).
 SIX_MONTH_FIRST, DEMO_FIRST = "test_csw_run_output.py", "test_end_to_end.py"
 LONGEST_FIRST = (
-    "test_missing_data.py", "test_published_warehouse.py", "test_corpus.py", "test_outputs_publish.py",
-    "test_real_data_warehouse.py", "test_dbt_models.py", "test_row_accounting.py", "test_fingertips_dbt.py",
+    "test_corpus.py", "test_missing_data.py", "test_real_data_warehouse.py", "test_published_warehouse.py",
+    "test_outputs_publish.py", "test_dbt_models.py", "test_row_accounting.py", "test_fingertips_dbt.py",
     "test_fire_incidents.py", "test_survey_mart.py", "test_trace_units.py", "test_pseudonymise.py",
     "test_fingertips_periods.py", "test_real_police_data.py", "test_publish_gate.py", "test_cli.py",
     "test_sql_command.py",
@@ -199,7 +213,7 @@ LONGEST_FIRST = (
     "test_report_pages.py", "test_board_outputs.py", "test_lineage.py", "test_costs.py",
     "test_e2e_restricted_feeds.py", "test_report_tables.py", "test_feed_expectations.py", "test_expectations.py",
 )
-DEMO_FIXTURES = frozenset({"demo_run", "e2e_home", "demo_home"})
+DEMO_FIXTURES = frozenset({"demo_run", "e2e_home", "demo_home", "controlled_reports"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -263,24 +277,6 @@ def copy_home(home: Path, to: Path) -> Path:
     return to
 
 
-class StoredRun:
-    """The Dagster run of a session night, read back from the home's own Dagster instance (the night
-    may have run in another xdist worker): what the tests read of an ``ExecuteInProcessResult``."""
-
-    def __init__(self, home: Path, run_id: str) -> None:
-        import dagster as dg
-
-        self.run_id = run_id
-        with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-            run = instance.get_run_by_id(run_id)
-            assert run is not None, f"run {run_id} is not in {home / 'dagster'}"
-            self.success = run.status == dg.DagsterRunStatus.SUCCESS
-            self.all_events = [r.dagster_event for r in instance.all_logs(run_id) if r.dagster_event is not None]
-
-    def get_asset_check_evaluations(self) -> list:
-        return [e.event_specific_data for e in self.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-
-
 @pytest.fixture(scope="session")
 def six_month_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A small demo home (6 months) and what ``csw run`` printed on its first night, run as the data
@@ -291,6 +287,7 @@ def six_month_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
         write_demo_data(home / "landing", seed=PUBLISHED_DEMO_SEED, months=PUBLISHED_DEMO_MONTHS,
                         scale=PUBLISHED_DEMO_SCALE)
+        plant_missing_marac(home / "landing" / "marac_returns", home.parent / MARAC_HELD_BACK)
         env = {**os.environ, "CSW_WRITE_DOTENV": "0"}
         env.pop("CSW_PSEUDONYMISATION_KEY", None)
         done = subprocess.run([sys.executable, "-m", "cli.main", "--home", str(home), "run"],
@@ -298,6 +295,86 @@ def six_month_night(tmp_path_factory: pytest.TempPathFactory) -> dict:
         return {"code": done.returncode, "out": done.stdout, "err": done.stderr}
 
     home, info = build_once(tmp_path_factory, "six_month", build)
+    return {"home": home, **info}
+
+
+@pytest.fixture(scope="session")
+def missing_marac(six_month_night: dict) -> dict[str, Path]:
+    """The six-month night's MARAC gaps: the intact 2023/24 return and the late 2024/25 one (paths
+    outside the home), and the damaged file's name in the home's landing folder."""
+    held = six_month_night["home"].parent / MARAC_HELD_BACK
+    return {"intact": held / MARAC_THIS_YEAR, "late": held / MARAC_NEXT_YEAR, "damaged": MARAC_THIS_YEAR}
+
+
+@pytest.fixture(scope="session")
+def second_night(tmp_path_factory: pytest.TempPathFactory, published_home: Path) -> dict:
+    """The six-month home's second night, on a copy, in process: the files of the first night are
+    seen again (a re-run: none is loaded again), and the whole corpus of bad deliveries plus the
+    re-run's bad deliveries land next to them, with no pseudonymisation key in the environment (the
+    demo key applies). Keys: home, run_id, success, failures."""
+    def build(home: Path) -> dict:
+        from cli.runner import run_job
+
+        copy_home(published_home, home)
+        # The corpus is made from the demo's own files, among them the 2024/25 MARAC return that the
+        # six-month night holds back: it is there while the corpus is written, and only then.
+        late = home / "landing" / "marac_returns" / MARAC_NEXT_YEAR
+        shutil.copy(published_home.parent / MARAC_HELD_BACK / MARAC_NEXT_YEAR, late)
+        load_corpus_module().write_corpus(home / "landing")
+        late.unlink()
+        land_rerun_deliveries(home / "landing")
+        key = os.environ.pop("CSW_PSEUDONYMISATION_KEY", None)
+        try:
+            result = run_job(home, "nightly", write_dotenv=False)
+        finally:
+            if key is not None:
+                os.environ["CSW_PSEUDONYMISATION_KEY"] = key
+        return {"run_id": result.run_id, "success": result.success,
+                "failures": [e.message for e in result.all_events if e.is_failure][:5]}
+
+    home, info = build_once(tmp_path_factory, "second", build)
+    return {"home": home, **info}
+
+
+@pytest.fixture(scope="session")
+def recovery_night(tmp_path_factory: pytest.TempPathFactory, published_home: Path, missing_marac: dict) -> dict:
+    """The six-month home's other next night, on a copy with its Dagster history, in process: the late
+    2024/25 MARAC return arrives and the 2023/24 return is corrected (tests/test_missing_data.py), and
+    the process dies while it publishes: the warehouse is published, two report files are moved and
+    the third move fails (tests/test_outputs_publish.py). Then what the next night does first,
+    ``finish_interrupted_publish``, rolls the publish forward. Keys: home, run_id, success, moved,
+    lock_state, lock_run_id, build_left, finished."""
+    def build(home: Path) -> dict:
+        from cli.runner import run_job
+        from warehouse import atomic_publish as publish
+
+        copy_home(published_home, home)
+        (home / "outputs" / STALE_OUTPUT).write_text("stale\n")  # what last night published: must be replaced
+        marac = home / "landing" / "marac_returns"
+        shutil.copy(missing_marac["late"], marac / missing_marac["late"].name)
+        shutil.copy(missing_marac["intact"], marac / "marac-returns-2023-24-corrected.csv")
+
+        real_move, moved = publish._move_output, []
+
+        def move_some_then_fail(source: Path, target: Path) -> None:
+            if len(moved) == 2:
+                raise OSError("killed")
+            real_move(source, target)
+            moved.append(str(target))
+
+        publish._move_output = move_some_then_fail
+        try:
+            result = run_job(home, "nightly", write_dotenv=False)
+        finally:
+            publish._move_output = real_move
+        lock = publish.read_lock(home)
+        info = {"run_id": result.run_id, "success": result.success, "moved": moved,
+                "lock_state": lock.state if lock else None, "lock_run_id": lock.run_id if lock else None,
+                "build_left": publish.build_path(home.resolve(), result.run_id).exists()}
+        info["finished"] = publish.finish_interrupted_publish(home)
+        return info
+
+    home, info = build_once(tmp_path_factory, "recovery", build)
     return {"home": home, **info}
 
 
@@ -340,3 +417,34 @@ def e2e_home(demo_run) -> Path:
 def demo_home(demo_run) -> Path:
     """The same home as ``e2e_home`` (the name the output and GE tests use)."""
     return demo_run[0]
+
+
+# The Board's outputs of the 30-month night rebuilt with road safety a sensitive theme (so that small
+# counts are hidden in more tables), read by tests/test_report_pages.py and tests/test_board_outputs.py.
+CONTROLLED_SETTINGS = """[disclosure]
+threshold = 5
+sensitive_themes = ["domestic abuse", "sexual offences", "exploitation", "road safety"]
+"""
+
+
+@pytest.fixture(scope="session")
+def controlled_reports(tmp_path_factory: pytest.TempPathFactory, demo_home: Path) -> Path:
+    """A home with the 30-month warehouse, CONTROLLED_SETTINGS and, built by ``csw report`` with no
+    period given, the quarterly report of 2024/25 Q2 (the latest quarter) and the annual update of
+    2023/24 (the latest complete year). Read-only: a test that writes more outputs copies it."""
+    def build(home: Path) -> dict:
+        from cli.main import main
+
+        home.mkdir(parents=True)
+        shutil.copy(demo_home / "warehouse.duckdb", home / "warehouse.duckdb")
+        (home / "settings.toml").write_text(CONTROLLED_SETTINGS, encoding="utf-8")
+        # no period given: the latest quarter and the latest complete year, as `csw report` chooses
+        assert main(["--home", str(home), "report", "quarterly"]) == 0
+        assert main(["--home", str(home), "report", "annual"]) == 0
+        built = sorted(p.name for p in (home / "outputs").glob("*_report_*.html")) + sorted(
+            p.name for p in (home / "outputs").glob("annual_update_*.html"))
+        assert built == ["quarterly_report_2024-25_Q2.html", "annual_update_2023-24.html"], built
+        return {}
+
+    home, _ = build_once(tmp_path_factory, "controlled_reports", build)
+    return home

@@ -31,22 +31,14 @@ QUARTER = "2024-25_Q2"  # the demo months end in September 2024
 YEAR = "2023-24"        # the latest financial year with every month loaded
 COUNTS = ["value", "value_same_quarter_last_year", "rolling_12m", "rolling_12m_previous"]
 SENSITIVE = {"domestic abuse", "sexual offences", "exploitation", "road safety"}
-SETTINGS = """[disclosure]
-threshold = 5
-sensitive_themes = ["domestic abuse", "sexual offences", "exploitation", "road safety"]
-"""
 COUNTY, FORCE = "E10000017", "E23000003"
 
 
 @pytest.fixture(scope="module")
-def controlled_home(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse with road safety sensitive; outputs built on demand by ``csw report``."""
-    home = tmp_path_factory.mktemp("controlled_home")
-    shutil.copy(demo_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    (home / "settings.toml").write_text(SETTINGS, encoding="utf-8")
-    assert main(["--home", str(home), "report", "quarterly", "--fy", "2024/25", "--quarter", "2"]) == 0
-    assert main(["--home", str(home), "report", "annual", "--fy", "2023/24"]) == 0
-    return home
+def controlled_home(controlled_reports: Path) -> Path:
+    """The demo warehouse with road safety sensitive; outputs built on demand by ``csw report``
+    (conftest.controlled_reports; read-only: a test that writes copies it)."""
+    return controlled_reports
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +241,7 @@ def test_a_failed_check_publishes_nothing(controlled_home: Path, tmp_path: Path)
                                                          if not p.name.startswith("data_docs")]
 
 
-def test_the_suite_rejects_an_unsuppressed_small_count(controlled_home: Path) -> None:
+def test_the_suite_rejects_an_unsuppressed_small_count(controlled_home: Path, tmp_path: Path) -> None:
     """The real Great Expectations suite on the true (uncontrolled) rows of a sensitive theme."""
     from reporting.checks import check_output_table
     from reporting.tables import quarterly_tables
@@ -260,15 +252,19 @@ def test_the_suite_rejects_an_unsuppressed_small_count(controlled_home: Path) ->
         tables = quarterly_tables(con, Quarter.of("2024/25", 2), settings)
         truth = con.execute("select * from marts.mart_scorecard_quarterly where financial_year = '2024/25' "
                             "and fy_quarter = 2 order by indicator_id, area_code").df()
-    check_output_table("controlled", tables.scorecard, settings, home=home)  # passes
+    check_output_table("controlled", tables.scorecard, settings, home=tmp_path)  # passes
     leaked = truth.assign(suppressed=False)
     with pytest.raises(OutputCheckFailed) as failed:
-        check_output_table("leaked", leaked, settings, home=home)
+        check_output_table("leaked", leaked, settings, home=tmp_path)
     assert "leaked" in str(failed.value)
 
 
-def test_csw_report_builds_a_past_period(controlled_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    home = controlled_home
+def test_csw_report_builds_a_past_period(controlled_home: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("warehouse.duckdb", "settings.toml"):
+        shutil.copy(controlled_home / name, home / name)
     capsys.readouterr()
     assert main(["--home", str(home), "report", "quarterly", "--fy", "2023/24", "--quarter", "3"]) == 0
     out = capsys.readouterr().out

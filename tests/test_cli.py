@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from nights import plant_missing_marac
 
 
 @pytest.fixture()
@@ -25,8 +26,10 @@ def test_demo_data_run_status_and_ingest(home: Path, six_month_night: dict, tmp_
     assert len(list((home / "landing" / "police_street").iterdir())) == 6
 
     # `csw run` on exactly these files is the session's six-month night (conftest.six_month_night: a
-    # `csw run` process of its own, its output kept); the commands after it run on a copy of its home
+    # `csw run` process of its own, its output kept), once its MARAC gaps are planted (tests/nights.py);
+    # the commands after it run on a copy of its home
     night = six_month_night["home"]
+    plant_missing_marac(home / "landing" / "marac_returns", tmp_path / "held_back")
     assert {p.relative_to(home): p.read_bytes() for p in (home / "landing").rglob("*") if p.is_file()} == {
         p.relative_to(night): p.read_bytes() for p in (night / "landing").rglob("*") if p.is_file()}
     assert six_month_night["code"] == 0

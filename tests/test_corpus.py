@@ -11,33 +11,20 @@ home but ``landing/`` (files, Dagster storage, and every column of every DuckDB 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import math
 import re
-import shutil
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from nights import load_corpus_module
 from ingestion import registry
 from warehouse.accounting import WRITTEN, row_accounting
 
 
-def _load_corpus_module():
-    """tests/corpus/make_corpus.py by path (tests/ is not a package on sys.path)."""
-    name = "csw_test_corpus.make_corpus"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "corpus" / "make_corpus.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_corpus = _load_corpus_module()
-CASES, PLANT, planted_values, write_corpus = _corpus.CASES, _corpus.PLANT, _corpus.planted_values, _corpus.write_corpus
+_corpus = load_corpus_module()
+CASES, PLANT, planted_values = _corpus.CASES, _corpus.PLANT, _corpus.planted_values
 
 pytestmark = pytest.mark.e2e
 
@@ -139,29 +126,26 @@ def _duckdb_leaks(path: Path, plants: set[str]) -> list[str]:
     return leaks
 
 
-def test_corpus_lands_next_to_a_good_night(published_home: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from cli.runner import run_job
-
-    home = tmp_path / "home"
-    shutil.copytree(published_home, home, symlinks=True)
-    before = _mart(home / "warehouse.duckdb")
+def test_corpus_lands_next_to_a_good_night(published_home: Path, second_night: dict) -> None:
+    """The session's second night (conftest.second_night): the corpus written into a copy of the
+    published six-month home, then one nightly run (with a re-run's bad deliveries beside it)."""
+    home = second_night["home"]
+    before = _mart(published_home / "warehouse.duckdb")
     assert before, "the published demo night has indicator values for 2024-01..2024-06"
 
     landing = home / "landing"
     assert (landing / ".csw_demo_mode").exists()
-    cases = write_corpus(landing)
+    cases = [case for case in CASES if (landing / case.feed / case.file_name).exists()]
+    assert len(cases) == len(CASES), "every corpus file was written into the landing"
     plants = planted_values(landing)
     assert len(plants) > 100, sorted(plants)[:5]
-    monkeypatch.delenv("CSW_PSEUDONYMISATION_KEY", raising=False)
 
-    result = run_job(home, "nightly", write_dotenv=False)
-    assert result.success, [e.message for e in result.all_events if e.is_failure][:5]
+    assert second_night["success"], second_night["failures"]
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         run_id = con.execute("select max_by(run_id, received_at) from meta.source_files").fetchone()[0]
-        assert run_id == result.run_id, "the run published its warehouse"
-        problems = _outcome_problems(con, result.run_id)
+        assert run_id == second_night["run_id"], "the run published its warehouse"
+        problems = _outcome_problems(con, second_night["run_id"])
 
         # every accepted file of the warehouse balances, and the tables agree with the records
         for feed in registry.feeds().values():

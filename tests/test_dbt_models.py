@@ -146,6 +146,20 @@ def test_dbt_unit_tests_pass(unit_test_results):
     assert not set(KNOWN_BUGS) & {name for names in ran.values() for name in names}
 
 
+def test_the_nightly_build_leaves_the_unit_tests_to_this_module(demo_run) -> None:
+    """dbt unit tests check the SQL on fixed inputs, not the night's data: the nightly ``dbt build``
+    excludes them (orchestration/dbt_assets.py: ``--exclude-resource-type unit_test``), and the
+    module above runs every one. The night's own dbt run results say what it ran."""
+    import json
+
+    _home, run = demo_run
+    found = sorted((REPO / "dbt_project" / "target").glob(f"warehouse_models-{run.run_id[:7]}-*/run_results.json"))
+    assert len(found) == 1, found
+    ran = [r["unique_id"] for r in json.loads(found[0].read_text(encoding="utf-8"))["results"]]
+    assert any(uid.startswith("test.") for uid in ran) and any(uid.startswith("model.") for uid in ran)
+    assert not [uid for uid in ran if uid.startswith("unit_test.")]
+
+
 @pytest.fixture(scope="module")
 def lint_violations() -> dict[str, list[tuple[str, str, int, str]]]:
     """sqlfluff violations of every model, by folder under models/: (file, rule, line, description).

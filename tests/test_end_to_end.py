@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -14,7 +13,7 @@ import pytest
 from scipy.stats import binomtest, norm
 
 from ingestion.demo import AREAS
-from cli.runner import run_job
+from nights import RERUN_FILES
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +71,8 @@ def police(home: Path, lookup) -> pl.DataFrame:
         .alias("lad"),
         (pl.col("Month") + "-01").str.to_date().alias("month"),
         (pl.col("Crime type") == "Anti-social behaviour").alias("asb"),
+        # reported by Lancashire's force (the comparator forces' street files land beside its own)
+        pl.col("file").str.ends_with("-lancashire-street.csv").alias("in_force"),
     )
 
 
@@ -214,7 +215,7 @@ def test_all_crime_and_asb_monthly_by_area(con, police: pl.DataFrame) -> None:
         rows = police.filter(pl.col("asb") == is_asb)
         for month, lad, n in rows.filter(pl.col("lad").is_in(DISTRICTS)).group_by("month", "lad").len().iter_rows():
             assert got[(lad, month)] == n, (indicator, lad, month)
-        force = {r[0]: r[1] for r in rows.group_by("month").len().iter_rows()}
+        force = {r[0]: r[1] for r in rows.filter("in_force").group_by("month").len().iter_rows()}
         county = {r[0]: r[1] for r in rows.filter(pl.col("lad").is_in(LANCASHIRE_12)).group_by("month").len().iter_rows()}
         for month, n in force.items():
             assert got[("E23000003", month)] == n, (indicator, "force", month)
@@ -276,7 +277,8 @@ def _months_back(end, n: int) -> list:
 
 
 def test_scorecard_all_crime_force_area_latest_quarter(con, police: pl.DataFrame, population) -> None:
-    crimes = {r[0]: r[1] for r in police.filter(~pl.col("asb")).group_by("month").len().iter_rows()}
+    own = police.filter(~pl.col("asb") & pl.col("in_force"))  # the force area's: its own force's rows
+    crimes = {r[0]: r[1] for r in own.group_by("month").len().iter_rows()}
     months = _fy_months(2024, 2)  # Jul-Sep 2024: the last complete quarter of the demo months
     value = sum(crimes[m] for m in months)
     last_year = sum(crimes[m.replace(year=m.year - 1)] for m in months)
@@ -327,38 +329,35 @@ def test_scorecard_district_rank(con, police: pl.DataFrame, population) -> None:
         assert rate == pytest.approx(rates[area], rel=1e-9)
 
 
-def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(published_home: Path, tmp_path: Path) -> None:
-    """One more night on a copy of the session's six-month home (other modules read it): the files it
-    already loaded are seen again (a rerun: none of them is loaded again) and bad deliveries arrive."""
-    home = tmp_path / "home"
-    shutil.copytree(published_home, home, symlinks=True)
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        before = q(con, "select count(*) as n from meta.source_files")["n"][0]
+def test_rerun_changes_nothing_and_bad_deliveries_do_not_stop_the_night(published_home: Path,
+                                                                       second_night: dict) -> None:
+    """The session's second night (conftest.second_night), on a copy of the six-month home: the files
+    it already loaded are seen again (a re-run: none of them is loaded again) and bad deliveries
+    arrive (nights.RERUN_FILES, beside the corpus of tests/test_corpus.py)."""
+    with duckdb.connect(str(published_home / "warehouse.duckdb"), read_only=True) as con:
+        first = set(con.execute("select feed, file_name, sha256, status, run_id from meta.source_files").fetchall())
         crimes_before = q(con, "select count(*) as n from marts.fct_crime where source_system = 'police.uk'")["n"][0]
         assert q(con, "select count(*) as n from meta.source_files where file_name like '2024-1%'")["n"][0] == 0
 
-    landing = home / "landing"
-    casualty = next((landing / "stats19_casualty").glob("*2024.csv"))
-    (landing / "police_street" / "2024-10-lancashire-street.csv").write_bytes(casualty.read_bytes())  # wrong folder
-    (landing / "police_street" / "2024-11.zip").write_bytes(b"not a zip")
-    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
-    good = ",2024-12,Lancashire Constabulary,Lancashire Constabulary,-2.7,53.76,On or near X,,,Burglary,,"
-    (landing / "police_street" / "2024-12-lancashire-street.csv").write_text(
-        header + "Last outcome category,Context\n" + good + "\n" + good.replace("Burglary", "Murder") + "\n")
-    result = run_job(home, "nightly", write_dotenv=False)
-    assert result.success
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as again:
+    assert second_night["success"], second_night["failures"]
+    with duckdb.connect(str(second_night["home"] / "warehouse.duckdb"), read_only=True) as again:
         # the rerun changed nothing: the files of the first night are recorded once, as before
-        assert again.execute("select count(*) from meta.source_files where file_name not like '2024-1%'"
-                             ).fetchone()[0] == before
+        after = again.execute("select feed, file_name, sha256, status, run_id from meta.source_files").fetchall()
+        first_keys = {(feed, name, sha) for feed, name, sha, _, _ in first}
+        assert sorted(r for r in after if r[:3] in first_keys) == sorted(first)
         files = dict(again.execute(
-            "select file_name, status from meta.source_files where file_name like '2024-1%'").fetchall())
-        assert files == {"2024-10-lancashire-street.csv": "rejected", "2024-11.zip": "rejected",
-                         "2024-12-lancashire-street.csv": "loaded"}
+            "select file_name, status from meta.source_files where file_name in (select unnest(?))",
+            [list(RERUN_FILES)]).fetchall())
+        assert files == RERUN_FILES
         reason = again.execute("select reason from meta.source_files where file_name = '2024-10-lancashire-street.csv'"
                                ).fetchone()[0]
         assert "missing required columns" in reason and "stats19_casualty" in reason
-        assert again.execute("select check_name, source_row from meta.quarantine where feed = 'police_street'"
-                             ).fetchall() == [("crime_type_known", 3)]
-        assert again.execute("select count(*) from marts.fct_crime where source_system = 'police.uk'"
-                             ).fetchone()[0] == crimes_before + 1
+        december = again.execute("select sha256 from meta.source_files where file_name = '2024-12-lancashire-street.csv'"
+                                 ).fetchone()[0]
+        assert again.execute("select check_name, source_row from meta.quarantine where source_file = ?",
+                             [december]).fetchall() == [("crime_type_known", 3)]
+        assert again.execute("select count(*) from marts.fct_crime where source_system = 'police.uk' "
+                             "and month = date '2024-12-01'").fetchone()[0] == 1
+        # the six months of the first night keep their crimes (the corpus lands only other months)
+        assert again.execute("select count(*) from marts.fct_crime where source_system = 'police.uk' "
+                             "and month between date '2024-01-01' and date '2024-06-01'").fetchone()[0] == crimes_before

@@ -1,11 +1,11 @@
 """Missing or quarantined data never fails the night (issue 9, requirement 2).
 
-A small demo landing whose MARAC returns are damaged before the first night: Preston's row of the
-2023/24 return has ``Cases Discussed`` = -5 (quarantined), and the 2024/25 return is held back
-(not received). The night must still publish, with those cells null and their ``value_status``
-saying why, every other cell as before, and outputs that show them as not available. The second
-night lands the late 2024/25 return and a corrected 2023/24 return: everything is available again.
-Two nightly runs in all (about a minute each).
+The session's six-month demo night (conftest.six_month_night) is built on a landing whose MARAC
+returns are damaged: Preston's row of the 2023/24 return has ``Cases Discussed`` = -5 (quarantined),
+and the 2024/25 return is held back (not received). The night must still publish, with those cells
+null and their ``value_status`` saying why, every other cell as before, and outputs that show them as
+not available. A second night, on a copy (conftest.recovery_night), lands the late 2024/25 return and
+a corrected 2023/24 return: everything is available again.
 """
 
 from __future__ import annotations
@@ -38,14 +38,6 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
 def _scorecard(home: Path) -> pd.DataFrame:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.execute("select * from marts.mart_scorecard_quarterly").df()
@@ -59,40 +51,25 @@ def _cell(card: pd.DataFrame, indicator: str, area: str, quarter: tuple[str, int
 
 
 @pytest.fixture(scope="module")
-def nights(tmp_path_factory: pytest.TempPathFactory):
-    """(home, first night's scorecard, the 2023/24 return as landed intact, ...) after both nights."""
-    from ingestion.demo import write_demo_data
-    from cli.runner import run_job
-
-    home = tmp_path_factory.mktemp("missing_data_home")
-    held = tmp_path_factory.mktemp("held_back")
-    write_demo_data(home / "landing", seed=23, months=("2024-01", "2024-06"), scale=0.02)
-    marac = home / "landing" / "marac_returns"
-    this_year, next_year = marac / "marac-returns-2023-24.csv", marac / "marac-returns-2024-25.csv"
-    intact = _read_csv(this_year)
+def nights(published_home: Path, missing_marac: dict, recovery_night: dict) -> dict:
+    """The first night is the session's six-month night (conftest.six_month_night), whose landing has
+    Preston's 2023/24 row damaged and the 2024/25 return held back; the second is the session's
+    recovery night (conftest.recovery_night: a copy where both returns arrive; its publish is
+    interrupted and then finished, as the next night would)."""
+    assert recovery_night["finished"] == "published"
+    home = published_home
+    intact = _read_csv(missing_marac["intact"])
     assert {r["Quarter"] for r in intact} == {"2023/24 Q4"}
-    damaged = [dict(r, **({"Cases Discussed": "-5"} if r["MARAC Area"] == "Preston" else {})) for r in intact]
-    _write_csv(this_year, damaged)
-    shutil.move(str(next_year), held / next_year.name)  # the 2024/25 return has not arrived
-
-    first = run_job(home, "nightly", write_dotenv=False)
-    assert first.success, [e.message for e in first.all_events if e.is_failure]
-    card_1 = _scorecard(home)
+    landed = _read_csv(home / "landing" / "marac_returns" / missing_marac["damaged"])
+    assert [r["Cases Discussed"] for r in landed if r["MARAC Area"] == "Preston"] == ["-5"]
+    assert not (home / "landing" / "marac_returns" / missing_marac["late"].name).exists()
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         monthly_1 = con.execute("select * from marts.mart_indicator_monthly where indicator_id like 'marac%'").df()
         quarantine_1 = con.execute("select * from meta.quarantine where feed = 'marac_returns'").df()
     outputs_1 = {p.name: p.read_bytes() for p in (home / "outputs").glob("quarterly_report_*")}
-    snapshot = tmp_path_factory.mktemp("first_night")
-    shutil.copy(home / "warehouse.duckdb", snapshot / "warehouse.duckdb")
-
-    # the second night: the late return arrives and the 2023/24 return is corrected
-    shutil.move(str(held / next_year.name), next_year)
-    _write_csv(marac / "marac-returns-2023-24-corrected.csv", intact)
-    second = run_job(home, "nightly", write_dotenv=False)
-    assert second.success, [e.message for e in second.all_events if e.is_failure]
-    return {"home": home, "intact": intact, "card_1": card_1, "monthly_1": monthly_1,
-            "quarantine_1": quarantine_1, "outputs_1": outputs_1, "warehouse_1": snapshot / "warehouse.duckdb",
-            "card_2": _scorecard(home)}
+    return {"home": home, "intact": intact, "card_1": _scorecard(home), "monthly_1": monthly_1,
+            "quarantine_1": quarantine_1, "outputs_1": outputs_1, "warehouse_1": home / "warehouse.duckdb",
+            "card_2": _scorecard(recovery_night["home"])}
 
 
 def test_the_night_publishes_with_a_quarantined_return(nights) -> None:

@@ -10,7 +10,6 @@ and kills its publish half way.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from nights import STALE_OUTPUT, StoredRun
 from orchestration.publish_asset import PUBLISHED_KEY, published_location, run_outputs, with_publish_step
 from orchestration.resources import WarehouseResource
 from warehouse import atomic_publish as publish
@@ -279,33 +279,19 @@ def test_the_publish_step_moves_the_runs_outputs_and_a_failed_check_moves_none(t
 # --- the real nightly job, killed while it publishes ----------------------------------------------
 
 def test_a_real_night_killed_while_publishing_ends_with_outputs_of_the_published_warehouse(
-        published_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        recovery_night: dict) -> None:
+    """The session's recovery night (conftest.recovery_night): a real nightly job on a copy of the
+    six-month home whose third move of an output into ``outputs/`` fails, as if the process died."""
     import pandas as pd
 
-    from cli.runner import run_job
+    home = recovery_night["home"]
+    csv_name = STALE_OUTPUT
+    result = StoredRun(home, recovery_night["run_id"])
+    assert not recovery_night["success"] and len(recovery_night["moved"]) == 2
+    assert recovery_night["lock_state"] == "publishing" and recovery_night["lock_run_id"] == result.run_id
+    assert not recovery_night["build_left"]  # the warehouse was published
 
-    home = tmp_path / "home"
-    shutil.copytree(published_home, home, ignore=shutil.ignore_patterns("dagster"))
-    csv_name = "quarterly_report_2024-25_Q1.csv"
-    assert (home / "outputs" / csv_name).exists()
-    (home / "outputs" / csv_name).write_text("stale\n")  # what last night published: must be replaced
-    real_move, moved = publish._move_output, []
-
-    def move_some_then_fail(source: Path, target: Path) -> None:
-        if len(moved) == 2:
-            raise OSError("killed")
-        real_move(source, target)
-        moved.append(target)
-
-    monkeypatch.setattr(publish, "_move_output", move_some_then_fail)
-    result = run_job(home, "nightly", write_dotenv=False)
-    monkeypatch.setattr(publish, "_move_output", real_move)
-    assert not result.success and len(moved) == 2
-    lock = read_lock(home)
-    assert lock.state == "publishing" and lock.run_id == result.run_id
-    assert not build_path(home.resolve(), result.run_id).exists()  # the warehouse was published
-
-    assert finish_interrupted_publish(home) == "published"  # what the next night does first
+    assert recovery_night["finished"] == "published"  # what the next night does first
     assert not list((home / "build").glob("outputs.*"))
     outputs = home / "outputs"
     published = pd.read_csv(outputs / csv_name, na_values=["[c]", "[x]"])  # hidden / not available: no value

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cli.main import main
 from reporting import html as report_html
 from reporting.periods import latest_quarter
 from reporting.tables import quarterly_tables
@@ -35,23 +34,15 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-SETTINGS = """[disclosure]
-threshold = 5
-sensitive_themes = ["domestic abuse", "sexual offences", "exploitation", "road safety"]
-"""
 FORCE = "E23000003"
 SUPPRESSED_NOTE = "not published (small numbers)"
 
 
 @pytest.fixture(scope="module")
-def home(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the demo warehouse with both reports (latest quarter, latest year) built on demand."""
-    home = tmp_path_factory.mktemp("report_pages")
-    shutil.copy(demo_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    (home / "settings.toml").write_text(SETTINGS, encoding="utf-8")
-    assert main(["--home", str(home), "report", "quarterly"]) == 0
-    assert main(["--home", str(home), "report", "annual"]) == 0
-    return home
+def home(controlled_reports: Path) -> Path:
+    """The demo warehouse with both reports (latest quarter, latest year) built on demand by ``csw
+    report`` with road safety a sensitive theme (conftest.controlled_reports; read-only)."""
+    return controlled_reports
 
 
 @pytest.fixture(scope="module")
