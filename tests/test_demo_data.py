@@ -25,6 +25,11 @@ def _read(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema_length=0)
 
 
+def _lancashire(paths: list[Path]) -> list[Path]:
+    """Lancashire's police.uk street files (the comparator forces' land beside them: test_demo_comparators)."""
+    return [p for p in paths if p.name.endswith("-lancashire-street.csv")]
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]]]:
     root = tmp_path_factory.mktemp("demo_small")
@@ -39,7 +44,7 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list
 
 @pytest.fixture(scope="module")
 def police(small) -> pl.DataFrame:
-    return pl.concat([_read(p) for p in small[1]["police_street"]])
+    return pl.concat([_read(p) for p in _lancashire(small[1]["police_street"])])
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +66,11 @@ def test_files_written_per_feed(small) -> None:
     assert [p.name for p in files["police_crime_extract"]][0] == "lancashire-crime-extract-2019-04.csv"
     assert len(files["police_crime_extract"]) == len(files["police_da_incidents"]) == len(DEMO_MONTHS) == 78
     assert len(files["fire_incidents"]) == 78
-    police = [p.name for p in files["police_street"]]
+    police = [p.name for p in _lancashire(files["police_street"])]
     assert len(police) == 78 and police[0] == "2019-04-lancashire-street.csv"
     assert police[-1] == "2025-09-lancashire-street.csv"
+    assert files["police_street"][:78] == _lancashire(files["police_street"])  # then the comparators'
+    assert len(files["police_street"]) == 78 * (1 + len(dd.COMPARATOR_FORCES))
     for table in ("collision", "vehicle", "casualty"):
         names = [p.name for p in files[f"stats19_{table}"]]
         assert names == [f"dft-road-casualty-statistics-{table}-{s}.csv"
@@ -110,15 +117,23 @@ def test_demo_covers_six_complete_financial_years_in_every_feed(small) -> None:
 
 
 def test_full_demo_has_no_more_rows_than_the_shorter_one_had(full) -> None:
-    """Six and a half years at the lower monthly volume hold no more rows than the 3.5-year demo did
-    (1,179,000 rows in all feeds, 569,000 of them police.uk), so the nightly job is no slower."""
-    rows = {feed: sum(p.read_bytes().count(b"\n") - 1 for p in paths) for feed, paths in full[1].items()}
+    """Six and a half years at the lower monthly volume hold no more Lancashire rows than the
+    3.5-year demo did (1,179,000 rows in all feeds, 569,000 of them police.uk). The comparator
+    forces' street files (relative position) come on top: fewer rows than Lancashire's police.uk."""
+    own = set(_lancashire(full[1]["police_street"]))
+    comparator = {p for p in full[1]["police_street"] if p not in own}
+    rows = {feed: sum(p.read_bytes().count(b"\n") - 1 for p in paths if p not in comparator)
+            for feed, paths in full[1].items()}
     assert sum(rows.values()) <= 1_179_000 and rows["police_street"] <= 569_000
     assert 0.45 * 42 * 13_400 <= rows["police_street"]  # still volume enough for district counts
+    comparator_rows = sum(p.read_bytes().count(b"\n") - 1 for p in comparator)
+    assert 0.4 * rows["police_street"] <= comparator_rows <= rows["police_street"]
 
 
 def test_same_seed_gives_byte_identical_files(small, tmp_path: Path) -> None:
     root, files = small
+    assert {p.name.split("-", 2)[2] for p in files["police_street"]} == {
+        f"{f[0]}-street.csv" for f in (("lancashire",), *dd.COMPARATOR_FORCES)}  # the comparators' files too
     again = dd.write_demo_data(tmp_path, seed=SEED, scale=SMALL)
     for feed, paths in files.items():
         assert [p.relative_to(root) for p in paths] == [p.relative_to(tmp_path) for p in again[feed]]
@@ -141,7 +156,7 @@ def test_tiny_and_invalid_scale(tmp_path: Path) -> None:
 
 def test_months_argument(tmp_path: Path) -> None:
     files = dd.write_demo_data(tmp_path, months=("2023-11", "2024-02"), scale=0.01)
-    assert [p.name[:7] for p in files["police_street"]] == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert [p.name[:7] for p in _lancashire(files["police_street"])] == ["2023-11", "2023-12", "2024-01", "2024-02"]
 
 
 # --- geography ----------------------------------------------------------------------------------
@@ -178,7 +193,7 @@ def test_geography_names_and_out_of_county(geo: pl.DataFrame) -> None:
 # --- police street ---------------------------------------------------------------------------------
 
 def test_police_format(small) -> None:
-    for path in small[1]["police_street"]:
+    for path in _lancashire(small[1]["police_street"]):
         raw = path.read_bytes()
         assert raw.startswith(",".join(police_street.POLICE_HEADER).encode() + b"\r\n")
         assert raw.count(b"\n") == raw.count(b"\r\n") and raw.endswith(b"\r\n")
@@ -234,7 +249,7 @@ def test_police_lsoa_vintage_switch(police: pl.DataFrame, geo: pl.DataFrame) -> 
 def test_police_repeated_crime_ids(small) -> None:
     prev: set[str] = set()
     recurring = identical = repeats = rows = 0
-    for path in small[1]["police_street"]:
+    for path in _lancashire(small[1]["police_street"]):
         crime = _read(path).filter(pl.col("Crime ID").is_not_null())
         repeats += crime.height - crime["Crime ID"].n_unique()
         rows += crime.height
@@ -266,7 +281,7 @@ def test_police_area_rates_differ(police: pl.DataFrame, geo: pl.DataFrame) -> No
 
 
 def test_police_full_scale_volumes(full) -> None:
-    counts = {p.name[:7]: _read(p).height for p in full[1]["police_street"]}
+    counts = {p.name[:7]: _read(p).height for p in _lancashire(full[1]["police_street"])}
     assert all(0.8 * police_street.MONTHLY_ROWS <= c <= 1.25 * police_street.MONTHLY_ROWS for c in counts.values())
     assert 0.9 * police_street.MONTHLY_ROWS <= sum(counts.values()) / len(counts) <= 1.12 * police_street.MONTHLY_ROWS
     assert counts["2022-07"] > counts["2023-01"]  # summer peak
@@ -275,23 +290,38 @@ def test_police_full_scale_volumes(full) -> None:
 # --- lookups and population ------------------------------------------------------------------------
 
 def test_lookups(small, geo: pl.DataFrame) -> None:
-    p11, p21 = small[1]["ons_lsoa_lookup"]
+    p11, p21, p_imd = small[1]["ons_lsoa_lookup"]
     l11, l21 = _read(p11), _read(p21)
     assert l11.columns == ["FID", "LSOA11CD", "LSOA11NM", "LAD19CD", "LAD19NM"]
     assert l21.columns == ["LSOA21CD", "LSOA21NM", "LAD22CD", "LAD22NM", "ObjectId"]
-    assert set(l11["LSOA11CD"]) == set(geo["lsoa11_code"])
+    comparators = dd.comparator_geography(SEED)  # their rows follow Lancashire's (test_demo_comparators)
+    assert l11["LSOA11CD"].head(geo.height).to_list() == geo["lsoa11_code"].to_list()
+    assert set(l11["LSOA11CD"]) == set(geo["lsoa11_code"]) | set(comparators["lsoa11_code"])
     missing = geography.lsoa21_codes_missing_from_lookup(geo)
     assert len(missing) == 5 and all(c.startswith("E0103") for c in missing)
-    assert set(l21["LSOA21CD"]) == set(geo["lsoa21_code"]) - set(missing)
+    assert set(l21["LSOA21CD"]) == (set(geo["lsoa21_code"]) - set(missing)) | set(comparators["lsoa21_code"])
+    # the IMD 2019 lookup: every English LSOA of the demo, with a distinct rank (1 = most deprived)
+    imd = pl.read_csv(p_imd)
+    assert p_imd.name == "IMD19_LSOA11_LAD19_England_lookup.csv"
+    assert imd.columns == ["LSOA11CD", "LSOA11NM", "LAD19CD", "LAD19NM", "IMD19", "FID"]
+    english = geo.filter(pl.col("lsoa11_code").str.starts_with("E"))
+    assert imd["LSOA11CD"].to_list() == english["lsoa11_code"].to_list() + comparators["lsoa11_code"].to_list()
+    assert imd["IMD19"].is_between(1, geography.IMD19_LSOAS).all() and imd["IMD19"].is_unique().all()
+    medians = (imd.filter(pl.col("LAD19CD").is_in(list(AREA_CODES))).group_by("LAD19CD")
+               .agg(pl.col("IMD19").median()).sort("IMD19")["LAD19CD"].to_list())
+    assert medians.index("E06000009") < medians.index("E07000124")  # Blackpool more deprived than Ribble Valley
 
 
 def test_lad_csp_pfa_lookup(small) -> None:
-    """The 14 districts in their real CSPs (ONS LAD19 lookup) and Lancashire's force area, in the ONS layout."""
+    """The 14 districts in their real CSPs (ONS LAD19 lookup) and Lancashire's force area, in the ONS
+    layout; the comparator forces' districts follow (test_demo_comparators)."""
     (path,) = small[1]["ons_lad_csp_pfa"]
     lookup = _read(path)
     assert path.name == "LAD23_CSP23_PFA23_Lancashire_lookup.csv"
     assert lookup.columns == ["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM"]
-    assert set(lookup["LAD23CD"]) == AREA_CODES and lookup.height == 14
+    assert lookup.height == 14 + len(dd.COMPARATOR_DISTRICTS)
+    lookup = lookup.head(14)
+    assert set(lookup["LAD23CD"]) == AREA_CODES
     assert dict(zip(lookup["LAD23CD"], lookup["CSP23CD"])) == {
         "E06000008": "E22000150", "E06000009": "E22000151",
         **{f"E07000{117 + i}": f"E22000{152 + i}" for i in range(12)}}
@@ -312,10 +342,12 @@ def test_population_files(small, geo: pl.DataFrame) -> None:
     lsoa = pl.read_csv(p_lsoa)
     assert set(lsoa["Year"]) == set(reference.LSOA_POPULATION_YEARS) == {2019, 2020, 2021}
     inc = geo.filter("in_county")
+    lsoa = lsoa.filter(pl.col("LSOA Code").is_in(inc["lsoa11_code"].implode()))  # not the comparators'
     assert lsoa.filter(pl.col("Year") == 2020)["LSOA Code"].sort().equals(inc["lsoa11_code"].sort().alias("LSOA Code"))
     assert lsoa["Population"].dtype == pl.Int64 and lsoa["Population"].min() > 500
     lad = pl.read_csv(p_lad)
     assert lad.columns == ["Code", "Name", "Geography", "Mid-2022", "Mid-2023", "Mid-2024"]
+    lad = lad.head(len(AREA_CODES) + 1)  # Lancashire's districts and the county; the comparators' follow
     assert set(lad["Code"]) == AREA_CODES | {"E10000017"}
     assert set(lad["Geography"]) == {"Non-metropolitan District", "Unitary Authority", "County"}
     districts = lad.filter(pl.col("Geography") == "Non-metropolitan District")

@@ -20,12 +20,21 @@ from the 2021 lookup. Output is a pure function of the arguments: same seed and 
 byte-identical files. Generation is vectorised with numpy; loops run over months, areas and files
 only.
 
-One module per feed family (``police_street``, ``reference``, ``stats19``, ``restricted``,
-``fire``, ``survey``, ``fingertips``), each built on the shared ``geography`` module and on no
-other generator; ``all_feeds.write_demo_data`` writes them all into one landing area.
+For relative position the demo also writes seven comparator police forces (the default peer
+forces: Cheshire, Derbyshire, Humberside, Kent, Nottinghamshire, South Yorkshire, Staffordshire;
+three or four real districts and CSPs each, with synthetic LSOAs of ~1,500 residents): their
+police.uk street files (``comparators``), and their LSOAs, IMD ranks, populations and district ->
+CSP -> force area rows as rows after Lancashire's in the reference files (``reference``). Lancashire's files and rows are the same with or without them
+(``write_demo_data(..., comparators=False)``): the comparators draw from random streams of their own.
+
+One module per feed family (``police_street``, ``comparators``, ``reference``, ``stats19``,
+``restricted``, ``fire``, ``survey``, ``fingertips``), each built on the shared ``geography`` module
+and on no other generator; ``all_feeds.write_demo_data`` writes them all into one landing area.
 """
 
 from ingestion.demo.all_feeds import write_demo_data
-from ingestion.demo.geography import AREAS, DEMO_MONTHS, demo_geography
+from ingestion.demo.geography import (AREAS, COMPARATOR_DISTRICTS, COMPARATOR_FORCES, DEMO_MONTHS,
+                                      comparator_geography, demo_geography)
 
-__all__ = ["AREAS", "DEMO_MONTHS", "demo_geography", "write_demo_data"]
+__all__ = ["AREAS", "COMPARATOR_DISTRICTS", "COMPARATOR_FORCES", "DEMO_MONTHS", "comparator_geography",
+           "demo_geography", "write_demo_data"]
