@@ -2,7 +2,7 @@
 
 Counts per financial year for every catalogue indicator built on ``fct_crime`` (evaluating the
 catalogue's own filter_sql / value_sql on every force's rows), for the forces named in
-``[comparators] police_uk_forces``, where a force has all 12 months of the year. Populations of
+``[peers] forces`` (its most similar forces), where a force has all 12 months of the year. Populations of
 other forces are not loaded, so the comparison is of change (this year against last), not of rates.
 Small counts in sensitive themes are suppressed as everywhere else.
 """
@@ -25,7 +25,7 @@ def force_comparison(con: duckdb.DuckDBPyConnection, catalogue: pd.DataFrame, ye
     """indicator_id, force, this_year, last_year, pct_change (NaN where hidden or incomplete)."""
     model = settings_of(settings)
     own = model.geography.police_uk_force
-    forces = [own] + [f for f in model.comparators.police_uk_forces if f != own]
+    forces = [own] + [f for f in model.peers.forces if f != own]
     crime = catalogue[catalogue["source_model"] == "fct_crime"]
     if "source_system" in crime.columns:  # other forces publish police.uk street files only
         crime = crime[crime["source_system"].fillna("police.uk") == "police.uk"]

@@ -97,7 +97,7 @@ def test_force_comparison_counts_complete_years_and_suppresses_small_sensitive_c
     con.execute("create table marts.fct_crime(force varchar, month date, crime_type varchar)")
     con.executemany("insert into marts.fct_crime values (?, ?, ?)", rows)
     settings = {"geography": {"police_uk_force": "lancashire"},
-                "comparators": {"police_uk_forces": ["merseyside", "cumbria"]}}
+                "peers": {"forces": ["merseyside", "cumbria"]}}
     got = comparators.force_comparison(con, _catalogue(), FinancialYear("2024/25"), settings, DisclosureRules())
     robbery = got[got["indicator_id"] == "crime_robbery"].set_index("force")
     assert list(robbery.index) == ["lancashire", "merseyside"]

@@ -124,6 +124,9 @@ def test_dbt_vars_are_the_settings_values(home: Path) -> None:
         "crime_unit_cost_overrides": s["crime_costs"]["unit_cost_overrides"],
         "survey_min_respondents": s["survey"]["min_respondents"],
         "survey_confidence_level": s["survey"]["confidence_level"],
+        "peer_forces": s["peers"]["forces"],
+        "peer_csp_k": s["peers"]["csp_k"],
+        "peer_csp_groups": s["peers"]["csp"],
     }
     assert json.loads(dbt_vars(settings_model(home))) == json.loads(dbt_vars(s))
     assert json.loads(dbt_vars(s))["force_area_code"] == "E23000099"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PositiveInt
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_SETTINGS = Path(__file__).with_name("default_settings.toml")
@@ -97,8 +97,10 @@ class Disclosure(Section):
     sensitive_themes: list[str]
 
 
-class Comparators(Section):
-    police_uk_forces: list[str]
+class Peers(Section):
+    forces: list[str]
+    csp_k: PositiveInt
+    csp: dict[str, list[str]]
 
 
 class Reporting(Section):
@@ -154,7 +156,7 @@ class WarehouseSettings(BaseSettings):
     geography: Geography
     clusters: dict[str, list[str]]
     disclosure: Disclosure
-    comparators: Comparators
+    peers: Peers
     reporting: Reporting
     publish: Publish
     night_time_economy: NightTimeEconomy
@@ -194,6 +196,9 @@ class WarehouseSettings(BaseSettings):
             "crime_unit_cost_overrides": self.crime_costs.unit_cost_overrides,
             "survey_min_respondents": self.survey.min_respondents,
             "survey_confidence_level": self.survey.confidence_level,
+            "peer_forces": self.peers.forces,
+            "peer_csp_k": self.peers.csp_k,
+            "peer_csp_groups": self.peers.csp,
         }
 
 

@@ -17,12 +17,18 @@
     returns are all the partnership's force area (in_force_area true), and so are the fire and
     rescue service's incidents (fct_fire_incident: the fire service area is the partnership's).
 
+    Relative position (mart_comparison_area_monthly) needs the same rows for every area of England
+    and Wales, whichever force reported them: `indicator_events(source_system='police.uk',
+    every_area=true, extra_columns=['force'])` keeps the indicators of that catalogue source_system
+    only, drops the "counts somewhere in the partnership" filter and adds the listed columns of the
+    source model (`force`: the reporting force's slug). The defaults are fct_indicator_event's.
+
     Ratio indicators (numerator_id set) have no events of their own: their numerator and
     denominator are indicators of their own, whose events an auditor recounts. Nor have the
     indicators of published_value_models_sql() (survey estimates, OHID Fingertips figures): the
     scorecard takes their values from their source mart (mart_scorecard_quarterly__published_values).
 #}
-{% macro indicator_events() -%}
+{% macro indicator_events(source_system=none, every_area=false, extra_columns=[]) -%}
     {%- set catalogue = ref('indicator_catalogue') -%}
     {%- set area_members = ref('int_area_district_members') -%}
     {%- set police_in_force = "force = '" ~ var('police_uk_force') ~ "'" -%}
@@ -40,7 +46,9 @@
         {%- set catalogue_rows = run_query(
             'select indicator_id, source_model, source_system, filter_sql, value_sql from '
             ~ catalogue ~ ' where numerator_id is null and source_model not in '
-            ~ published_value_models_sql() ~ ' order by indicator_id'
+            ~ published_value_models_sql()
+            ~ ((" and source_system = '" ~ source_system ~ "'") if source_system is not none else '')
+            ~ ' order by indicator_id'
         ) -%}
         {%- for row in catalogue_rows.rows -%}
             {%- if row['source_model'] not in in_force_area -%}
@@ -62,6 +70,9 @@
             cast(null as varchar) as source_model,
             cast(null as varchar) as source_file,
             cast(null as bigint) as source_row
+            {%- for column in extra_columns %},
+            cast(null as varchar) as {{ column }}
+            {%- endfor %}
         where false
     {%- endif %}
     {%- for indicator in indicators %}
@@ -74,6 +85,9 @@
             '{{ indicator["source_model"] }}' as source_model,
             source_file,
             source_row
+            {%- for column in extra_columns %},
+            {{ column }}
+            {%- endfor %}
         from {{ ref(indicator['source_model']) }}
         where
             ({{ indicator['filter_sql'] }})
@@ -84,10 +98,12 @@
                 {%- endfor -%}
             )
             {%- endif %}
+            {%- if not every_area %}
             and (
                 coalesce({{ in_force_area[indicator['source_model']] }}, false)
                 or lad_code in (select member_districts.lad_code from {{ area_members }} as member_districts)
             )
+            {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

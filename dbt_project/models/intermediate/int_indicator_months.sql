@@ -22,9 +22,9 @@ source_files as (
 
 ),
 
-street_records as (
+police_force_months as (
 
-    select * from {{ ref('stg_police__street_records') }}
+    select * from {{ ref('int_police_uk_force_months') }}
 
 ),
 
@@ -55,20 +55,9 @@ marac_area_months as (
 police_months as (
 
     -- months with a loaded police.uk file for the force (by its partition key, or by its rows)
-    select cast(strptime(partition_key || '-01', '%Y-%m-%d') as date) as month
-
-    from source_files
-
-    where
-        status = 'loaded'
-        and scope = '{{ var("police_uk_force") }}'
-        and regexp_full_match(partition_key, '\d{4}-\d{2}')
-
-    union
-
     select month
 
-    from street_records
+    from police_force_months
 
     where force = '{{ var("police_uk_force") }}'
 
