@@ -11,6 +11,7 @@
     csw docs               the dbt documentation site into $CSW_HOME/docs
     csw report quarterly --fy 2024/25 --quarter 2 | csw report annual --fy 2024/25
                            build the Board's outputs for a past period (cli/report.py)
+    csw dashboard          the performance dashboard, outputs/dashboard.html (cli/dashboard.py)
 
 ``CSW_HOME`` (default ``./data``) says which warehouse; ``--home`` overrides it.
 """
@@ -197,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import report as report_cli
 
     report_cli.add_parser(sub, _home)
+    from cli import dashboard as dashboard_cli
+
+    dashboard_cli.add_parser(sub, _home)
     return parser
 
 

@@ -387,6 +387,7 @@ def _materialised(summary: RunSummary, step: str, materialization: Any, built_db
 OUTPUT_LABELS = {  # file suffix -> label, per output (the labels the data team knows)
     "quarterly_report": {".html": "quarterly report", ".xlsx": "scorecard workbook", ".csv": "scorecard CSV"},
     "annual_update": {".html": "annual update (HTML)", ".pdf": "annual update"},
+    "dashboard": {".html": "performance dashboard"},
 }
 
 

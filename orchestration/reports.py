@@ -3,7 +3,9 @@
 * ``outputs/quarterly_report``: the Quarterly Performance Report (HTML), scorecard workbook (XLSX)
   and scorecard CSV of the latest complete quarter;
 * ``outputs/annual_update``: the Annual Performance and Priorities Update (HTML and PDF) of the
-  latest complete financial year.
+  latest complete financial year;
+* ``outputs/dashboard``: the performance dashboard (one self-contained HTML file) of the recent
+  quarter ends, every area (``reporting.dashboard``).
 
 Each validates its disclosure-controlled scorecard table with the Great Expectations suite before
 any file is written (``reporting.write_outputs``): a failed expectation fails the step, says which
@@ -23,11 +25,13 @@ from orchestration.dbt_project import exposure_deps
 from orchestration.publish_asset import published_location, run_outputs
 from orchestration.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from reporting import write_outputs as publish
+from reporting.dashboard_tables import selectable_quarters
 from reporting.periods import latest_complete_year, latest_quarter
 from warehouse.database import connect
 
 QUARTERLY_KEY = dg.AssetKey(["outputs", "quarterly_report"])
 ANNUAL_KEY = dg.AssetKey(["outputs", "annual_update"])
+DASHBOARD_KEY = dg.AssetKey(["outputs", "dashboard"])
 GE_CHECK = "great_expectations_output_table"
 
 
@@ -103,4 +107,34 @@ def annual_update(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     )
 
 
-REPORT_ASSETS = [quarterly_report, annual_update]
+@dg.asset(
+    key=DASHBOARD_KEY,
+    deps=exposure_deps(DASHBOARD_KEY),  # what the dbt exposure of the dashboard reads
+    group_name="outputs",
+    kinds={"html"},
+    pool=DUCKDB_WRITER_POOL,
+    check_specs=[dg.AssetCheckSpec(GE_CHECK, asset=DASHBOARD_KEY, blocking=True,
+                                   description="Every quarter the dashboard shows passes the Great Expectations "
+                                               "suite of the published scorecard table.")],
+    description="Performance dashboard of the recent quarter ends (every area, key issue and indicator, one "
+                "self-contained page that works offline): outputs/dashboard.html.",
+)
+def dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    with connect(warehouse.database, read_only=True) as con:
+        quarters = selectable_quarters(con)
+        if not quarters:
+            raise dg.Failure("the scorecard mart has no complete quarter: load at least 3 months of a feed")
+        result = _published(warehouse, publish.publish_dashboard(con, settings, warehouse.paths, quarters=quarters,
+                                                                 outputs=run_outputs(warehouse)))
+    period = quarters[0].label if len(quarters) == 1 else f"{quarters[0].label} to {quarters[-1].label}"
+    context.log.info("Dashboard for %s written (published with the warehouse): %s", period,
+                     ", ".join(map(str, result.files.values())))
+    return dg.MaterializeResult(
+        metadata=_metadata(result, period),
+        check_results=[dg.AssetCheckResult(check_name=GE_CHECK, passed=True,
+                                           metadata={"period": period, "tables_checked": len(quarters)})],
+    )
+
+
+REPORT_ASSETS = [quarterly_report, annual_update, dashboard]

@@ -170,12 +170,15 @@ def _records(frame: pd.DataFrame) -> alt.InlineData:
 
 
 def _render(chart: alt.LayerChart, config: dict[str, Any], *, chart_id: str, title: str, description: str,
-            data: pd.DataFrame) -> Chart:
+            data: pd.DataFrame, svg: bool = True) -> Chart:
     """Spec -> static SVG (one vl-convert call), made responsive and given its accessible name.
     The house config is set on the JSON (Altair's ``configure`` deep-copies the inlined rows) and
-    schema validation is left to the tests: both cost more than the rendering."""
+    schema validation is left to the tests: both cost more than the rendering. ``svg=False`` skips
+    the rendering (``Chart.svg`` empty): the dashboard draws the spec in the browser."""
     spec = _inline_datasets(chart.to_dict(validate=False))
     spec["config"] = config
+    if not svg:
+        return Chart(chart_id=chart_id, title=title, description=description, svg="", data=data, spec=spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
     svg = _accessible(svg, title, description)
     return Chart(chart_id=chart_id, title=title, description=description, svg=svg, data=data, spec=spec)
@@ -256,7 +259,7 @@ def _trend_description(d: pd.DataFrame, *, title: str, indicator_name: str, area
 
 def trend_chart(series: pd.DataFrame, *, chart_id: str, title: str, indicator_name: str, area_name: str,
                 unit_label: str, is_percent: bool, grain: str, kind: str = "line",
-                width: int = 460, height: int = 200) -> Chart:
+                width: int = 460, height: int = 200, svg: bool = True) -> Chart:
     """A series at its own grain (a quarter is one point): a line (months, quarters) or columns
     (years). A NaN is a gap (the line breaks), never a zero; only suppressed periods are marked
     "not published (small numbers)"; not-available periods are plain gaps, named in the description.
@@ -328,7 +331,8 @@ def trend_chart(series: pd.DataFrame, *, chart_id: str, title: str, indicator_na
                       title=alt.TitleParams(_wrap(title, width, 12 if compact else 13), subtitle=subtitle))
     description = _trend_description(d, title=title, indicator_name=indicator_name, area_name=area_name,
                                      unit_label=y_title, grain=grain, count=count)
-    return _render(chart, _config(compact), chart_id=chart_id, title=title, description=description, data=d)
+    return _render(chart, _config(compact), chart_id=chart_id, title=title, description=description, data=d,
+                   svg=svg)
 
 
 def small_multiple(series: pd.DataFrame, **kwargs: Any) -> Chart:
@@ -343,7 +347,7 @@ def small_multiple(series: pd.DataFrame, **kwargs: Any) -> Chart:
 
 def district_chart(frame: pd.DataFrame, *, chart_id: str, title: str, indicator_name: str, period_label: str,
                    unit_label: str, is_percent: bool, reference_value: float | None, reference_label: str,
-                   width: int = 460, height: int | None = None) -> Chart:
+                   width: int = 460, height: int | None = None, svg: bool = True) -> Chart:
     """Districts as horizontal bars, highest first, coloured by their position against the rest of
     the county (its own legend; the position is also written beside each bar, so colour is never
     the only cue), with the county's value as a labelled dashed rule.
@@ -419,7 +423,7 @@ def district_chart(frame: pd.DataFrame, *, chart_id: str, title: str, indicator_
                       title=alt.TitleParams(_wrap(title, width, 13)))
     description = _district_description(d, title=title, indicator_name=indicator_name, period_label=period_label,
                                         unit_label=axis_title, ref=ref, reference_label=reference_label, count=count)
-    return _render(chart, _config(False), chart_id=chart_id, title=title, description=description, data=d)
+    return _render(chart, _config(False), chart_id=chart_id, title=title, description=description, data=d, svg=svg)
 
 
 def _district_description(d: pd.DataFrame, *, title: str, indicator_name: str, period_label: str, unit_label: str,

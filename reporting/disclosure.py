@@ -61,15 +61,20 @@ class DisclosureRules:
         return np.asarray(sensitive, bool) & (v > 0) & (v < self.threshold)
 
 
-def protect(values: np.ndarray, primary: np.ndarray, constraints: pd.DataFrame) -> np.ndarray:
+def protect(values: np.ndarray, primary: np.ndarray, constraints: pd.DataFrame,
+            shown_elsewhere: np.ndarray | None = None) -> np.ndarray:
     """Primary plus secondary suppression: the cells to hide, a boolean array like ``values``.
 
     ``constraints`` has one row per (constraint, cell) with ``is_total`` (columns: constraint,
     cell, is_total); ``cell`` indexes ``values``. Iterates to the fixed point where no constraint
     has exactly one suppressed cell; each round is vectorised over every constraint.
+    ``shown_elsewhere`` (boolean like ``values``): cells another output publishes, chosen for
+    secondary suppression only when a constraint has no other cell left (hiding them here would
+    protect nothing from a reader of both outputs).
     """
     values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
     suppressed = np.asarray(primary, bool).copy()
+    elsewhere = np.zeros(len(values), bool) if shown_elsewhere is None else np.asarray(shown_elsewhere, bool)
     if constraints.empty or not suppressed.any():
         return suppressed
     c = constraints[["constraint", "cell", "is_total"]].drop_duplicates(["constraint", "cell"])
@@ -78,13 +83,15 @@ def protect(values: np.ndarray, primary: np.ndarray, constraints: pd.DataFrame) 
     con_ids = c["constraint"].to_numpy()
     cells = c["cell"].to_numpy()
     # candidate order within a constraint: non-zero members, smallest first; then zeros; totals last
+    # (and cells another output publishes after all of those)
     rank_key = pd.DataFrame({
         "constraint": con_ids,
         "cell": cells,
+        "elsewhere": elsewhere[cells],
         "total": c["is_total"].to_numpy(bool),
         "zero": values[cells] == 0,
         "value": values[cells],
-    }).sort_values(["constraint", "total", "zero", "value", "cell"], kind="stable")
+    }).sort_values(["constraint", "elsewhere", "total", "zero", "value", "cell"], kind="stable")
     ordered_constraints = rank_key["constraint"].to_numpy()
     ordered_cells = rank_key["cell"].to_numpy()
     while True:
@@ -182,10 +189,23 @@ def combine(*parts: pd.DataFrame) -> pd.DataFrame:
     return joined
 
 
-def control(cells: pd.DataFrame, rules: DisclosureRules, constraints: pd.DataFrame) -> pd.DataFrame:
-    """``cells`` (CELL_KEY + value + theme) with ``primary`` and ``suppressed`` columns added."""
+def control(cells: pd.DataFrame, rules: DisclosureRules, constraints: pd.DataFrame,
+            elsewhere: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``cells`` (CELL_KEY + value + theme) with ``primary`` and ``suppressed`` columns added.
+
+    ``elsewhere``: the cells other outputs publish or hide (CELL_KEY + ``suppressed``), for an
+    output read beside them (the dashboard beside the quarterly reports of its quarters): a cell
+    one of them hides is hidden here from the start, and a cell they show is hidden here only when
+    nothing else can protect a cell, so that reading both never gives back what either protects."""
     out = cells.reset_index(drop=True).copy()
     sensitive = rules.is_sensitive(out["theme"])
     out["primary"] = rules.primary(out["value"].to_numpy(dtype=float), sensitive)
-    out["suppressed"] = protect(out["value"].to_numpy(dtype=float), out["primary"].to_numpy(), constraints)
+    start, shown = out["primary"].to_numpy(), None
+    if elsewhere is not None and len(elsewhere):
+        keys = pd.MultiIndex.from_frame(out[CELL_KEY].astype(str))
+        hidden = elsewhere["suppressed"].astype(bool).to_numpy()
+        hidden_there = keys.isin(pd.MultiIndex.from_frame(elsewhere.loc[hidden, CELL_KEY].astype(str)))
+        shown = keys.isin(pd.MultiIndex.from_frame(elsewhere.loc[~hidden, CELL_KEY].astype(str))) & ~hidden_there
+        start = start | hidden_there
+    out["suppressed"] = protect(out["value"].to_numpy(dtype=float), start, constraints, shown)
     return out

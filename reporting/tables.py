@@ -458,16 +458,17 @@ def _series_cells(series: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
 
 
 def _control(cells: pd.DataFrame, cat: pd.DataFrame, rules: disclosure.DisclosureRules,
-             constraints_of) -> pd.DataFrame:
+             constraints_of, elsewhere: pd.DataFrame | None = None) -> pd.DataFrame:
     """Disclosure control of counts; a ratio's cell (a percentage is not a count) is hidden exactly
     where its numerator's or denominator's cell of the same area and period is.
 
-    ``constraints_of(counts)`` builds the constraints of the count cells."""
+    ``constraints_of(counts)`` builds the constraints of the count cells; ``elsewhere``: the cells
+    of outputs read beside this one, shown or hidden (``disclosure.control``)."""
     cells = cells.drop_duplicates(disclosure.CELL_KEY).reset_index(drop=True)
     ratios = ratio_indicators(cat)
     is_ratio = cells["indicator_id"].isin(ratios["indicator_id"]).to_numpy()
     counts = cells[~is_ratio].reset_index(drop=True)
-    controlled = disclosure.control(counts, rules, constraints_of(counts))
+    controlled = disclosure.control(counts, rules, constraints_of(counts), elsewhere)
     shares = cells[is_ratio].merge(ratios, on="indicator_id", how="left")
     flags = controlled.set_index(disclosure.CELL_KEY)["suppressed"]
     hidden = np.zeros(len(shares), dtype=bool)

@@ -1,4 +1,5 @@
-"""Build, check, then write each output: the steps the Dagster assets and ``csw report`` share.
+"""Build, check, then write each output: the steps the Dagster assets, ``csw report`` and
+``csw dashboard`` share.
 
 Order matters: the controlled tables are checked by the Great Expectations suite first
 (``checks.check_output_table``); only if that passes are files written, each to a temporary name
@@ -21,7 +22,8 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from reporting import checks, comparators, costs, csv_output, html, pdf, xlsx
+from reporting import checks, comparators, costs, csv_output, dashboard, html, pdf, xlsx
+from reporting.dashboard_tables import dashboard_tables
 from reporting.periods import FinancialYear, Quarter
 from reporting.tables import annual_tables, quarterly_tables
 from warehouse.settings import Paths
@@ -96,5 +98,23 @@ def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings
         page = staging / names["html"]
         page.write_text(html.render_annual(tables, unit_costs, forces, built), encoding="utf-8")
         pdf.html_to_pdf(page, staging / names["pdf"])
+        files = _commit(staging, outputs, names)
+    return Published(files, len(tables.scorecard), tables.suppressed_cells, tables.primary_cells)
+
+
+def publish_dashboard(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], paths: Paths,
+                      check: Check = checks.check_output_table, outputs: Path | None = None,
+                      quarters: list[Quarter] | None = None) -> Published:
+    """The performance dashboard (``dashboard.html``) of the recent quarter ends (default: up to
+    eight, ending with the latest complete quarter), written into ``outputs`` (default
+    ``paths.outputs``). Every quarter it shows passes the reports' suite before the file is written."""
+    outputs = outputs if outputs is not None else paths.outputs
+    tables = dashboard_tables(con, settings, quarters)
+    for quarter in tables.quarters:  # before any file
+        check(f"dashboard_{quarter.slug}", tables.quarter_rows(quarter), settings, home=paths.home)
+    names = {"html": dashboard.DASHBOARD_NAME}
+    built = dt.datetime.now(dt.timezone.utc)
+    with _staged(outputs) as staging:
+        (staging / names["html"]).write_text(dashboard.dashboard_html(con, tables, built), encoding="utf-8")
         files = _commit(staging, outputs, names)
     return Published(files, len(tables.scorecard), tables.suppressed_cells, tables.primary_cells)
