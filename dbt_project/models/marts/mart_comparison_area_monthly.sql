@@ -23,9 +23,9 @@ events as (
 
 ),
 
-catalogue as (
+police_uk_indicators as (
 
-    select * from {{ ref('indicator_catalogue') }}
+    select * from {{ ref('int_police_uk_count_indicators') }}
 
 ),
 
@@ -50,22 +50,6 @@ areas as (
 force_months as (
 
     select * from {{ ref('int_police_uk_force_months') }}
-
-),
-
-police_uk_indicators as (
-
-    -- the count indicators of police.uk street data (the events' own selection)
-    select
-        indicator_id,
-        indicator_name
-
-    from catalogue
-
-    where
-        source_system = 'police.uk'
-        and numerator_id is null
-        and source_model not in {{ published_value_models_sql() }}
 
 ),
 

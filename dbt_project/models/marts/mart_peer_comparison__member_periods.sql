@@ -23,24 +23,9 @@ monthly as (
 
 ),
 
-catalogue as (
-
-    select * from {{ ref('indicator_catalogue') }}
-
-),
-
 police_uk_indicators as (
 
-    select
-        indicator_id,
-        indicator_name
-
-    from catalogue
-
-    where
-        source_system = 'police.uk'
-        and numerator_id is null
-        and source_model not in {{ published_value_models_sql() }}
+    select * from {{ ref('int_police_uk_count_indicators') }}
 
 ),
 
