@@ -448,3 +448,17 @@ def controlled_reports(tmp_path_factory: pytest.TempPathFactory, demo_home: Path
 
     home, _ = build_once(tmp_path_factory, "controlled_reports", build)
     return home
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the Debian package) driven by Playwright through ``executable_path`` (it
+    cannot download browsers here), for the tests that look at pages as people do."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("no Chromium (make install installs the Debian package)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

@@ -90,18 +90,6 @@ def mart(built: dict):
     con.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium (make install installs the Debian package)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
 def _open(browser, path: Path, width: int = 1400, requests: list[str] | None = None):
     context = browser.new_context(viewport={"width": width, "height": 1000})
     page = context.new_page()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 import urllib.parse
 from html.parser import HTMLParser
@@ -52,18 +51,6 @@ def pages(home: Path) -> dict[str, Path]:
     annual = sorted(out.glob("annual_update_*.html"))
     assert quarterly and annual
     return {"quarterly": quarterly[-1], "annual": annual[-1]}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium (make install installs the Debian package)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 class _Page(HTMLParser):

@@ -1,7 +1,8 @@
 -- Mid-year resident population of every comparison area (district, CSP, police force area of
 -- int_comparison_area_districts) and year: the sum of its member districts' populations
 -- (int_population_district_year: LAD estimate, else the sum of the LSOAs), only for years where
--- every member district has one, so that an area is never rated on part of its residents.
+-- every member district has one, so that an area is never rated on part of its residents (macro
+-- population_of_areas, shared with the reporting areas).
 with
 
 area_districts as (
@@ -16,40 +17,14 @@ district_population as (
 
 ),
 
-area_population as (
-
-    select
-        area_districts.area_code,
-        area_districts.area_type,
-        district_population.population_year,
-        cast(sum(district_population.population) as bigint) as population,
-        count(*) as n_districts_with_population,
-        max(area_districts.n_districts) as n_districts,
-        string_agg(distinct district_population.population_source, '+' order by district_population.population_source)
-            as population_source
-
-    from area_districts
-
-    inner join district_population
-        on area_districts.lad_code = district_population.lad_code
-
-    group by area_districts.area_code, area_districts.area_type, district_population.population_year
-
-),
-
 final as (
 
-    select
-        area_code,
-        area_type,
-        population_year,
-        population,
-        population_source,
-        n_districts
-
-    from area_population
-
-    where n_districts_with_population = n_districts
+    {{ population_of_areas(
+        'area_districts', 'n_districts',
+        "string_agg(distinct district_population.population_source, '+'"
+        ~ " order by district_population.population_source)",
+        with_n_districts=true
+    ) }}
 
 )
 
