@@ -46,7 +46,7 @@ def build_docs(home: Path) -> int:
         completed = subprocess.run(
             [dbt_executable(), "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-             "--vars", dbt_vars(load_settings(home))],
+             "--vars", dbt_vars(load_settings(home), home)],
             env=env, capture_output=True, text=True, check=False,
         )
         if completed.returncode != 0:

@@ -24,8 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from warehouse.database import connect
 from warehouse.settings import REPO_ROOT
 
 BUILD_RECORD_DDL = """
@@ -134,7 +133,7 @@ def record_dbt_build(database: Path, run_id: str, job_name: str | None, target_d
         return None
     run_results = _load_json(target_dir / "run_results.json")
     git = git_commit(repo)
-    with duckdb.connect(str(database)) as con:
+    with connect(database) as con:
         con.execute(BUILD_RECORD_DDL)
         catalogue: dict[tuple[str, str], list[dict[str, str]]] = {}
         for schema, table, column, dtype in con.execute(

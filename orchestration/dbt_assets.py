@@ -29,7 +29,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     os.environ["CSW_WAREHOUSE_PATH"] = str(warehouse.database)
     # dbt unit tests check the models' SQL on fixed inputs, not the night's data: they are the test
     # suite's (tests/test_dbt_models.py runs every one), as dbt advises for production builds.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars(warehouse.settings())],
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars(warehouse.settings(), warehouse.paths.home)],
                          context=context, raise_on_error=False)
     # Collected, not streamed: column metadata can only be read once dbt has released the file.
     events = list(invocation.stream())

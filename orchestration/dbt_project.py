@@ -55,12 +55,13 @@ def _ensure_dbt_env() -> None:
         os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
-def dbt_vars(settings: WarehouseSettings | Mapping[str, Any] | None = None) -> str:
+def dbt_vars(settings: WarehouseSettings | Mapping[str, Any] | None = None, home: Path | None = None) -> str:
     """The settings dbt needs, as the JSON given to ``--vars``: the model's own :meth:`dbt_vars`.
 
     ``settings`` is the model, the plain sections ``load_settings`` returns, or None for the
-    settings of ``$CSW_HOME``."""
-    return json.dumps((settings_model() if settings is None else settings_of(settings)).dbt_vars())
+    settings of ``$CSW_HOME``; ``home`` (default ``$CSW_HOME``) is where DuckDB spills."""
+    model = settings_model(home) if settings is None else settings_of(settings)
+    return json.dumps(model.dbt_vars(home))
 
 
 _ensure_dbt_env()

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
-import duckdb
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import (
@@ -53,6 +52,7 @@ from openlineage.client.facet_v2 import (
 from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.uuid import generate_static_uuid
 
+from warehouse.database import connect
 from warehouse.settings import REPO_ROOT, Paths
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _read_warehouse(database: Path, run_id: str) -> tuple[dict[str, list[dict]],
     nodes: list[dict] = []
     if not database.exists():
         return files, columns, nodes, False
-    with duckdb.connect(str(database), read_only=True) as con:
+    with connect(database, read_only=True) as con:
         tables = {tuple(r) for r in con.execute(
             "select table_schema, table_name from information_schema.tables").fetchall()}
         for schema, table, column, dtype in con.execute(

@@ -26,7 +26,10 @@ UNIT_TESTS: dict[str, tuple[str, ...]] = {
     "stg_stats19__collisions": ("stg_stats19__collisions_latest_file_and_missing_codes",),
     "int_lsoa_districts_resolved": ("int_lsoa_districts_resolved_maps_both_vintages_latest_district_wins",),
     "int_area_district_members": ("int_area_district_members_from_areas_and_cluster_vars",),
-    "int_police_street_attributed": ("int_police_street_attributed_lookup_name_prefix_and_flags",),
+    "int_police_street_attributed": (
+        "int_police_street_attributed_lookup_name_prefix_and_flags",
+        "int_police_street_attributed_duplicates_within_a_repeated_crime_id",
+    ),
     "int_population_area_year": ("int_population_area_year_lad_estimate_else_lsoa_sum_and_aggregates",),
     "mart_scorecard_quarterly__count_windows": (
         "mart_scorecard_quarterly__count_windows_quarters_and_windows",

@@ -26,6 +26,7 @@ from warehouse.settings import (
     REPO_ROOT,
     Section,
     WarehouseSettings,
+    csw_home,
     default_settings,
     load_settings,
     settings_model,
@@ -127,6 +128,10 @@ def test_dbt_vars_are_the_settings_values(home: Path) -> None:
         "peer_forces": s["peers"]["forces"],
         "peer_csp_k": s["peers"]["csp_k"],
         "peer_csp_groups": s["peers"]["csp"],
+        # read by the profile (dbt's DuckDB resources), spilling under $CSW_HOME
+        "duckdb_memory_limit": s["duckdb"]["memory_limit"],
+        "duckdb_threads": settings_model(home).duckdb.config(csw_home())["threads"],
+        "duckdb_temp_directory": str(csw_home() / s["duckdb"]["temp_directory"]),
     }
     assert json.loads(dbt_vars(settings_model(home))) == json.loads(dbt_vars(s))
     assert json.loads(dbt_vars(s))["force_area_code"] == "E23000099"
@@ -179,7 +184,11 @@ def test_the_manifest_parse_passes_the_shipped_vars(monkeypatch: pytest.MonkeyPa
     project = dbt_project_module.DBT_PROJECT
     project.preparer.prepare(project)
     assert calls and calls[0][:1] == ["parse"]
-    assert json.loads(calls[0][calls[0].index("--vars") + 1]) == default_settings().dbt_vars()
+    parsed, shipped = json.loads(calls[0][calls[0].index("--vars") + 1]), default_settings().dbt_vars()
+    # the spill directory is resolved under the $CSW_HOME of the moment the module loaded (no model
+    # reads it, only the profile): every other value is the shipped one
+    assert parsed.keys() == shipped.keys()
+    assert {**parsed, "duckdb_temp_directory": None} == {**shipped, "duckdb_temp_directory": None}
 
 
 def test_the_dbt_build_passes_the_vars() -> None:

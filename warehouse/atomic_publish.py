@@ -55,6 +55,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.database import duckdb_config
+
 BUILD_DIR = "build"
 LOCK_FILE = "build.lock"
 PUBLISHED_FILE = "warehouse.duckdb"
@@ -392,7 +394,7 @@ def publish_build(home: Path, run_id: str) -> Path:
             raise RuntimeError(f"run {run_id} does not hold the build lock ({lock}); nothing published")
         if not target.exists():
             raise RuntimeError(f"run {run_id} has no build file at {target}; nothing published")
-        con = duckdb.connect(str(target))
+        con = duckdb.connect(str(target), config=duckdb_config(home))
         try:
             con.execute("checkpoint")
         finally:

@@ -1,7 +1,10 @@
 """The DuckDB file and the tables the warehouse itself owns.
 
 DuckDB allows one writer at a time, so writers open the file only for the span of their work
-(never across a dbt invocation) and readers open it read-only.
+(never across a dbt invocation) and readers open it read-only. Every connection, writer or reader,
+is opened with the resources of the ``[duckdb]`` settings (:func:`duckdb_config`: memory limit,
+threads, spill directory), the same configuration dbt's connection gets from the profile: DuckDB
+lets one process open a file with one configuration only.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from warehouse.settings import csw_home, settings_model
 
 PROVENANCE_COLUMNS = {"source_file": "VARCHAR", "source_row": "BIGINT"}
 
@@ -50,12 +55,20 @@ create table if not exists meta.quarantine (
 """
 
 
+def duckdb_config(home: Path | None = None) -> dict[str, str]:
+    """The DuckDB configuration of a connection to the warehouse of ``home`` (default ``$CSW_HOME``):
+    its ``[duckdb]`` settings, with the spill directory resolved under the home."""
+    home = (home or csw_home()).resolve()
+    return settings_model(home).duckdb.config(home)
+
+
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse for the span of a ``with`` block."""
+def connect(path: Path, read_only: bool = False, home: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for the span of a ``with`` block, within the resources of the ``[duckdb]``
+    settings of ``home`` (default ``$CSW_HOME``)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config(home))
     try:
         yield con
     finally:

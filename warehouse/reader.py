@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from warehouse.database import duckdb_config
 from warehouse.settings import csw_home
 
 MARTS_SCHEMA = "marts"
@@ -74,7 +75,12 @@ def connect_published(home: Path | None = None, locked_down: bool = False
     path = published_file(home)
     if not path.exists():
         raise NoPublishedWarehouse(f"no published warehouse at {path}: run `csw run` first")
-    con = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN) if locked_down else {})
+    # the home's [duckdb] resources, as every connection of the warehouse has them; a locked-down
+    # connection may not name a directory (DuckDB refuses one with external access off): no spilling
+    config = duckdb_config(home)
+    if locked_down:
+        config = {**{k: v for k, v in config.items() if k != "temp_directory"}, **LOCKED_DOWN}
+    con = duckdb.connect(str(path), read_only=True, config=config)
     try:
         yield con
     finally:

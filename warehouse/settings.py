@@ -12,13 +12,14 @@ one source of every setting: report code reads it without fallbacks of its own, 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_SETTINGS = Path(__file__).with_name("default_settings.toml")
@@ -141,6 +142,47 @@ class Survey(Section):
     confidence_level: float
 
 
+# A DuckDB memory size: a number and a unit (DuckDB's own spelling: "6GB", "512MiB", "1.5 GB").
+MEMORY_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+
+
+class DuckDBResources(Section):
+    """What every DuckDB connection of the warehouse may use: the dbt profile's (``settings:``, from
+    the dbt vars) and the Python connections' (:func:`warehouse.database.connect`)."""
+
+    memory_limit: str
+    threads: NonNegativeInt = Field(description="0: one per core of this machine")
+    temp_directory: str
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        if not MEMORY_SIZE.match(value):
+            raise ValueError(f"a DuckDB memory size such as \"6GB\" or \"512MB\", not {value!r}")
+        return value.strip()
+
+    def resolved_threads(self) -> int:
+        """``threads``, with 0 read as the cores this process may run on."""
+        if self.threads:
+            return self.threads
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            return os.cpu_count() or 1
+
+    def spill_directory(self, home: Path) -> Path:
+        """``temp_directory``, a relative path read from the home."""
+        return (home / Path(self.temp_directory).expanduser()).resolve()
+
+    def config(self, home: Path) -> dict[str, str]:
+        """The DuckDB configuration of a connection to the warehouse of ``home`` (``duckdb.connect(config=...)``)."""
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.resolved_threads()),
+            "temp_directory": str(self.spill_directory(home)),
+        }
+
+
 class WarehouseSettings(BaseSettings):
     """Every setting of a deployment, one section per table of ``default_settings.toml``.
 
@@ -165,6 +207,7 @@ class WarehouseSettings(BaseSettings):
     crime_costs: CrimeCosts
     intake: Intake
     survey: Survey
+    duckdb: DuckDBResources
 
     @classmethod
     def settings_customise_sources(
@@ -178,9 +221,14 @@ class WarehouseSettings(BaseSettings):
         # The home's settings.toml arrives as init values, deep-merged over the shipped defaults.
         return init_settings, TomlConfigSettingsSource(settings_cls)
 
-    def dbt_vars(self) -> dict[str, Any]:
-        """The values the dbt models read with ``var()``, passed as ``--vars`` to every dbt command."""
+    def dbt_vars(self, home: Path | None = None) -> dict[str, Any]:
+        """The values the dbt models read with ``var()``, passed as ``--vars`` to every dbt command.
+
+        The ``duckdb_*`` values are read by the profile (dbt_project/profiles.yml ``settings:``), not
+        by a model: the resources of dbt's DuckDB connection, with the spill directory under ``home``
+        (default ``$CSW_HOME``)."""
         nte = self.night_time_economy
+        duckdb = self.duckdb.config(home or csw_home())
         return {
             "significance_level": self.statistics.significance_level,
             "rag": self.rag.model_dump(),
@@ -199,6 +247,9 @@ class WarehouseSettings(BaseSettings):
             "peer_forces": self.peers.forces,
             "peer_csp_k": self.peers.csp_k,
             "peer_csp_groups": self.peers.csp,
+            "duckdb_memory_limit": duckdb["memory_limit"],
+            "duckdb_threads": duckdb["threads"],
+            "duckdb_temp_directory": duckdb["temp_directory"],
         }
 
 

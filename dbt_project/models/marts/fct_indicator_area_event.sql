@@ -11,13 +11,9 @@
 --
 -- mart_indicator_monthly sums it per indicator, area and month; `csw trace` (warehouse/trace.py)
 -- lists an area's rows from it. A view: the join is cheap, and no events x areas table is stored.
+-- The events are read once by each rule (no `events` CTE read twice: DuckDB would materialise
+-- every event first).
 with
-
-events as (
-
-    select * from {{ ref('fct_indicator_event') }}
-
-),
 
 area_members as (
 
@@ -32,7 +28,7 @@ member_district_events as (
         'member_district' as area_rule,
         events.*
 
-    from events
+    from {{ ref('fct_indicator_event') }} as events
 
     inner join area_members
         on events.lad_code = area_members.lad_code
@@ -48,7 +44,7 @@ force_area_events as (
         'force_area' as area_rule,
         events.*
 
-    from events
+    from {{ ref('fct_indicator_event') }} as events
 
     where events.in_force_area
 

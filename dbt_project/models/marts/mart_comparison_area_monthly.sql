@@ -53,20 +53,40 @@ force_months as (
 
 ),
 
+event_sums as (
+
+    -- the events summed first, per indicator, month, district and reporting force: the sums below
+    -- (by district and by force area) read this, not every event twice (a CTE read twice is
+    -- materialised, and the events are every row of every force)
+    select
+        indicator_id,
+        month,
+        lad_code,
+        force,
+        sum(value) as value,
+        count(*) as source_rows
+
+    from events
+
+    group by indicator_id, month, lad_code, force
+
+),
+
 counted_events as (
 
     -- rows of a force with a force area of England and Wales only
     select
-        events.indicator_id,
-        events.month,
-        events.lad_code,
-        events.value,
+        event_sums.indicator_id,
+        event_sums.month,
+        event_sums.lad_code,
+        event_sums.value,
+        event_sums.source_rows,
         police_forces.pfa_code as force_pfa_code
 
-    from events
+    from event_sums
 
     inner join police_forces
-        on events.force = police_forces.force_slug
+        on event_sums.force = police_forces.force_slug
 
     where police_forces.pfa_code is not null
 
@@ -80,7 +100,7 @@ district_sums as (
         counted_events.indicator_id,
         counted_events.month,
         sum(counted_events.value) as value,
-        count(*) as source_rows
+        cast(sum(counted_events.source_rows) as bigint) as source_rows
 
     from counted_events
 
@@ -101,7 +121,7 @@ force_area_sums as (
         indicator_id,
         month,
         sum(value) as value,
-        count(*) as source_rows
+        cast(sum(source_rows) as bigint) as source_rows
 
     from counted_events
 
