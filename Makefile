@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install system-packages run test test-fast bench dev lint clean
+.PHONY: install system-packages run test test-fast bench bench-scale dev lint clean
 
 # Debian packages the Board's outputs need: Chromium prints the annual update to PDF, poppler-utils
 # (pdftoppm, pdftotext) lets the tests look at the PDF. Installed only when missing.
@@ -79,6 +79,14 @@ test-fast: install manifest
 bench: install
 	$(BIN)/python bench/ingest_benchmark.py
 	$(BIN)/python bench/demo_data_benchmark.py
+
+## The national-scale benchmark (not a test): the national demo (43 forces x 10 years, ~60 million
+## police.uk rows) in a fresh home outside the repository, the full night from empty, one new month
+## for every force and the incremental night; wall time and peak memory of each into bench/scale.md.
+## BENCH_SCALE_ARGS for a smaller or bounded run, e.g. "--forces 5 --years 2 --memory-limit 6GB".
+BENCH_SCALE_ARGS ?=
+bench-scale: install manifest
+	$(BIN)/python bench/scale_benchmark.py $(BENCH_SCALE_ARGS)
 
 ## The Dagster UI on this warehouse home (reads .env written by `csw run`).
 dev: install manifest

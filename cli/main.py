@@ -34,12 +34,49 @@ def _home(args: argparse.Namespace) -> Path:
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from ingestion.demo import DEMO_MONTHS, write_demo_data
 
+    if args.forces is not None or args.years is not None or args.add_month is not None:
+        return _national_demo_data(args)
     paths = Paths(_home(args)).ensure()
     first, _, last = (args.months or ":".join(DEMO_MONTHS)).partition(":")
     written = write_demo_data(paths.landing, seed=args.seed, months=(first, last or first), scale=args.scale)
     total = sum(len(v) for v in written.values())
     print(f"Wrote {total} synthetic demo files under {paths.landing}")
     for feed, files in written.items():
+        print(f"  {feed:<20} {len(files)} files")
+    return 0
+
+
+def _national_demo_data(args: argparse.Namespace) -> int:
+    """``--forces N --years Y`` (ingestion/demo/national.py): Lancashire's demo over Y years and the
+    street files of N - 1 more forces; ``--add-month`` lands one more month for those forces."""
+    import time
+
+    from ingestion.demo import national
+
+    if args.months:
+        print("csw demo-data: --months does not go with --forces/--years (the span is the Y years to "
+              "the demo's latest month)", file=sys.stderr)
+        return 2
+    forces, years = args.forces or 1, args.years or 1
+    paths = Paths(_home(args)).ensure()
+    started = time.monotonic()
+    try:
+        if args.add_month:
+            written = national.write_national_month(paths.landing, forces, args.add_month, seed=args.seed,
+                                                    scale=args.scale)
+            print(f"Wrote {len(written)} synthetic police.uk street files for {args.add_month} under "
+                  f"{paths.landing / 'police_street'} in {time.monotonic() - started:.1f} s")
+            return 0
+        demo = national.write_national_demo(paths.landing, forces, years, seed=args.seed, scale=args.scale)
+    except ValueError as exc:
+        print(f"csw demo-data: {exc}", file=sys.stderr)
+        return 2
+    total = sum(len(v) for v in demo.files.values())
+    print(f"Wrote {total} synthetic demo files under {paths.landing} for {len(demo.forces)} forces, "
+          f"{demo.months[0]} to {demo.months[-1]}, in {time.monotonic() - started:.1f} s")
+    print(f"  police_street rows: {demo.street_rows + demo.lancashire_rows:,} "
+          f"(Lancashire {demo.lancashire_rows:,}, other forces {demo.street_rows:,})")
+    for feed, files in demo.files.items():
         print(f"  {feed:<20} {len(files)} files")
     return 0
 
@@ -160,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="row volume multiplier (1.0 = full demo)")
     demo.add_argument("--months", default=None,
                       help="police months FROM:TO (default 2019-04:2025-09, six complete financial years)")
+    demo.add_argument("--forces", type=int, default=None,
+                      help="national demo: street files of the first N forces with a force area, Lancashire "
+                           "first (1-43; about 60 million rows for 43 forces x 10 years at scale 1)")
+    demo.add_argument("--years", type=int, default=None,
+                      help="national demo: the Y years ending at the demo's latest month (default 1)")
+    demo.add_argument("--add-month", default=None, metavar="YYYY-MM",
+                      help="national demo: land only this month's street files for the --forces forces")
     demo.set_defaults(func=cmd_demo_data)
     from cli.run_summary import EXIT_CODES
 
