@@ -16,6 +16,7 @@ import polars as pl
 if TYPE_CHECKING:
     import pandera.polars as pa
 
+    from ingestion.csv_reader import CsvText
     from ingestion.landing import LandedUnit
 
 
@@ -51,6 +52,11 @@ class Feed:
     # reasons never quote values, the quarantine keeps contract columns only (references hashed).
     restricted: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # How the unit's bytes become text rows (None: the CSV reader). A feed whose partners send
+    # another format (GeoJSON boundaries) reads it into the same rows-of-text shape, so validation,
+    # quarantine and accounting stay the loader's one path; ``file_kind`` names the format in reasons.
+    reader: Callable[[bytes], "CsvText"] | None = None
+    file_kind: str = "CSV"
 
     @property
     def dagster_partitions_name(self) -> str:

@@ -161,13 +161,14 @@ def ingest_unit(con: duckdb.DuckDBPyConnection, feed: Feed, unit: LandedUnit, ru
         return result
     if data is None:
         return _reject(con, feed, unit, result, run_id, result.reason or "unreadable")
-    stage = "read as a CSV"
+    stage = f"read as a {feed.file_kind}"
     try:
         if not _accepted_name(feed, unit):
             raise FileRejected(
-                f"not a CSV: {unit.path.suffix or 'no'} extension; {feed.name} accepts {', '.join(feed.accepts)}"
+                f"not a {feed.file_kind}: {unit.path.suffix or 'no'} extension; {feed.name} accepts "
+                f"{', '.join(feed.accepts)}"
             )
-        csv = read_csv(data)
+        csv = (feed.reader or read_csv)(data)
         text, lines, bad_records = csv.frame, csv.lines, csv.bad_records
         result.rows_read = csv.rows_read
         other = registry.identify(text.columns)

@@ -24,7 +24,8 @@ def partition_of(feed: Feed, unit: LandedUnit) -> str:
             return key
     try:
         _, data = unit.read()
-        return feed.prepare(read_csv_text(data), unit).partition_key
+        text = feed.reader(data).frame if feed.reader is not None else read_csv_text(data)
+        return feed.prepare(text, unit).partition_key
     except Exception:  # whatever stops the loader reading it, the loader rejects it, with the reason
         return UNREADABLE
 

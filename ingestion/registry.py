@@ -13,6 +13,7 @@ from ingestion.feeds import (
     fingertips,
     fire_incidents,
     marac_returns,
+    ons_boundaries,
     ons_lad_csp_pfa,
     ons_lsoa_lookup,
     police_crime_extract,
@@ -33,7 +34,7 @@ def _load() -> dict[str, Feed]:
     modules = (
         police_street, police_crime_extract, police_da_incidents, fire_incidents, marac_returns, stats19_collision,
         stats19_vehicle, stats19_casualty, ons_lsoa_lookup, ons_lad_csp_pfa, population, population_sex_age,
-        residents_survey, fingertips,
+        residents_survey, fingertips, ons_boundaries,
     )
     return {m.FEED.name: m.FEED for m in modules}
 

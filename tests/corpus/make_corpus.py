@@ -29,6 +29,7 @@ import csv
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -459,6 +460,35 @@ WELSH_BAD_CODES = (
 ).encode()
 LSOA_LOOKUP_AS_CSP = b"LSOA11CD,LSOA11NM,LAD19CD,LAD19NM\nW01000001,Isle of Anglesey 001A,W06000001,Isle of Anglesey\n"
 
+
+def _boundaries(features: list[tuple[str, dict]], keys: tuple[str, str] = ("lad22cd", "lad22nm"),
+                **top: object) -> bytes:
+    """A GeoJSON FeatureCollection of (code, geometry) features, named after their codes."""
+    return json.dumps({"type": "FeatureCollection", **top, "features": [
+        {"type": "Feature", "properties": {"FID": i + 1, keys[0]: code, keys[1]: f"District {code}"},
+         "geometry": geometry} for i, (code, geometry) in enumerate(features)]}).encode()
+
+
+def _square(lon: float, lat: float) -> dict:
+    return {"type": "MultiPolygon",
+            "coordinates": [[[[lon, lat], [lon + 0.1, lat], [lon + 0.1, lat + 0.1], [lon, lat + 0.1], [lon, lat]]]]}
+
+
+# ONS district boundaries (GeoJSON) of Welsh districts: the demo draws Lancashire's tile map, and a
+# choropleth needs every one of its districts, so none of these changes the demo's page.
+WELSH_BOUNDARIES_BAD = _boundaries([
+    ("W06000001", _square(-4.4, 53.2)),
+    ("W0600002", _square(-4.0, 52.9)),  # a code one digit short
+    ("W06000003", {"type": "Point", "coordinates": [-3.7, 53.1]}),  # not an area
+    ("W06000004", {"type": "MultiPolygon", "coordinates": []}),  # nothing to draw
+    ("W06000005", _square(-3.1, 53.2)),
+    ("W06000005", _square(-3.0, 53.3)),  # the same district twice: neither outline is drawn
+])
+BOUNDARIES_AS_CSV = b"LAD22CD,LAD22NM,geometry\nW06000001,Isle of Anglesey,POLYGON((...))\n"
+BOUNDARIES_NO_CODE = _boundaries([("Conwy", _square(-3.8, 53.1))], keys=("name", "label"))
+BOUNDARIES_BNG = _boundaries([("W06000006", _square(330000, 350000))],
+                             crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}})
+
 POP_2019 = (
     "Code,Name,Population\n"
     "E06000001,Hartlepool,93663\n"
@@ -489,6 +519,7 @@ P, X, D, M = "police_street", "police_crime_extract", "police_da_incidents", "ma
 SC, SV, SK = "stats19_collision", "stats19_vehicle", "stats19_casualty"
 ONS, POP, PSA = "ons_lsoa_lookup", "population", "population_sex_age"
 CSP = "ons_lad_csp_pfa"
+BND = "ons_boundaries"
 
 CASES: list[Case] = [
     # police.uk: loaded, with rows quarantined (months of 2023: outside the good data)
@@ -679,6 +710,18 @@ CASES: list[Case] = [
     Case("csp_lookup_lsoa_lookup", CSP, "LSOA11_LAD19_lookup.csv", _write(LSOA_LOOKUP_AS_CSP), "rejected",
          reason=r"^not a LAD-to-CSP-to-PFA lookup: no CSPxxCD or PFAxxCD column .*the header is a ons_lsoa_lookup",
          what="an LSOA-to-district lookup landed as a district-to-force lookup"),
+
+    # issue 12: ONS district boundaries (GeoJSON) for the dashboard's choropleth (Welsh districts)
+    Case("boundaries_bad_features", BND, "LAD22_Wales_boundaries.geojson", _write(WELSH_BOUNDARIES_BAD), "loaded",
+         rules=("lad_code_format", "geometry_polygon", "geometry_not_empty", "lad_code_unique_in_file"), quarantined=5,
+         what="lower-case properties; a code one digit short, a Point, an empty MultiPolygon, one district twice"),
+    Case("boundaries_csv_named_geojson", BND, "LAD22_boundaries.geojson", _write(BOUNDARIES_AS_CSV), "rejected",
+         reason=r"^not GeoJSON: invalid JSON at line 1, column 1", what="a CSV saved with a .geojson name"),
+    Case("boundaries_no_code_property", BND, "districts_Conwy.geojson", _write(BOUNDARIES_NO_CODE), "rejected",
+         reason=r"^not a district boundary file: no LADyyCD property and no property holding district codes",
+         what="a FeatureCollection whose properties hold no district code"),
+    Case("boundaries_british_national_grid", BND, "LAD21_Wales_BNG.geojson", _write(BOUNDARIES_BNG), "rejected",
+         reason=r"^coordinates are British National Grid", what="eastings and northings (EPSG:27700), not WGS84"),
 ]
 
 

@@ -34,6 +34,7 @@ def model(dbt, session):
         "stats19_casualty": dbt.source("raw", "stats19_casualty"),
         "ons_lsoa_lookup": dbt.source("raw", "ons_lsoa_lookup"),
         "ons_lad_csp_pfa": dbt.source("raw", "ons_lad_csp_pfa"),
+        "ons_boundaries": dbt.source("raw", "ons_boundaries"),
         "population": dbt.source("raw", "population"),
         "police_crime_extract": dbt.source("raw", "police_crime_extract"),
         "police_da_incidents": dbt.source("raw", "police_da_incidents"),
