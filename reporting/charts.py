@@ -169,13 +169,14 @@ def _records(frame: pd.DataFrame) -> alt.InlineData:
     return alt.InlineData(values=values)
 
 
-def _render(chart: alt.LayerChart, config: dict[str, Any], *, chart_id: str, title: str, description: str,
-            data: pd.DataFrame, svg: bool = True) -> Chart:
+def _render(chart: alt.LayerChart | dict[str, Any], config: dict[str, Any], *, chart_id: str, title: str,
+            description: str, data: pd.DataFrame, svg: bool = True) -> Chart:
     """Spec -> static SVG (one vl-convert call), made responsive and given its accessible name.
     The house config is set on the JSON (Altair's ``configure`` deep-copies the inlined rows) and
     schema validation is left to the tests: both cost more than the rendering. ``svg=False`` skips
-    the rendering (``Chart.svg`` empty): the dashboard draws the spec in the browser."""
-    spec = _inline_datasets(chart.to_dict(validate=False))
+    the rendering (``Chart.svg`` empty): the dashboard draws the spec in the browser. A chart written
+    as plain Vega-Lite JSON (the funnel plot) comes as a dict with its rows inlined."""
+    spec = dict(chart) if isinstance(chart, dict) else _inline_datasets(chart.to_dict(validate=False))
     spec["config"] = config
     if not svg:
         return Chart(chart_id=chart_id, title=title, description=description, svg="", data=data, spec=spec)
@@ -440,4 +441,161 @@ def _district_description(d: pd.DataFrame, *, title: str, indicator_name: str, p
         names = d.loc[d["status"].eq(status), "area_name"].tolist()
         if names:
             parts.append(f"{why.capitalize()}: {', '.join(names)}.")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- peers (funnel plot)
+
+# Position against the peer group's average (the exact test of the peer mart): words and colours of
+# its own, beside the county position's hues (above orange, similar grey, below blue).
+PEER_POSITION_LEGEND = "Against the peer average"
+PEER_POSITION_LABELS = {"above": "Above the peer average", "similar": "Similar to the peer average",
+                        "below": "Below the peer average"}
+FUNNEL_LIMITS = ["95% limits", "99.8% limits"]
+# The peer mart's funnel_position in words (tables, charts' descriptions): one wording everywhere.
+FUNNEL_POSITION_WORDS = {"above 99.8%": "above the 99.8% limit", "above 95%": "above the 95% limit",
+                         "within": "within the limits", "below 95%": "below the 95% limit",
+                         "below 99.8%": "below the 99.8% limit"}
+FUNNEL_NOTE = ("Each point is an area at its population (across) and rate (up); the solid line is the peer "
+               "average; dashed lines are the 95% control limits and dotted lines the 99.8% limits. An area "
+               "outside the limits differs from the average by more than chance; inside them, it does not.")
+
+
+def funnel_spec(unit_label: str, positions: Sequence[str] | None = None) -> dict[str, Any]:
+    """The funnel plot's layers (plain Vega-Lite, no data): the 95% and 99.8% control limits through
+    each member's population (rows ``lo95``, ``hi95``, ``lo998``, ``hi998``), the peer average
+    (``average``, a solid line), the members (``population``, ``rate``) coloured by their position
+    against the average (``position_label``; ``positions`` lists the legend's entries, default every
+    one) and the focus area (``is_focus``) drawn larger, outlined and named (left of its point where
+    ``label_right``). One specification: the reports render it to SVG (``funnel_chart``) and the
+    dashboard makes it interactive (``dashboard_specs.funnel_spec``)."""
+    positions = list(positions) if positions is not None else [*PEER_POSITION_LABELS.values(), NOT_COMPARED]
+    colour_of = {**{PEER_POSITION_LABELS[k]: POSITION_COLOURS[k] for k in PEER_POSITION_LABELS},
+                 NOT_COMPARED: NOT_COMPARED_COLOUR}
+    # padding: the largest and smallest members are drawn whole, never cut by the plot's edge
+    x = {"field": "population", "type": "quantitative", "title": "Residents",
+         "scale": {"zero": False, "nice": True, "padding": 14}, "axis": {"format": "~s", "tickCount": 4}}
+    y = {"type": "quantitative", "title": unit_label, "scale": {"zero": False, "nice": True, "padding": 10},
+         "axis": {"format": ",.2~f", "tickCount": 5}}
+    limits = {"mark": {"type": "line", "strokeWidth": 1.2, "interpolate": "monotone"},
+              "transform": [{"filter": "isValid(datum.lo95)"},
+                            {"fold": ["lo95", "hi95", "lo998", "hi998"], "as": ["limit", "bound"]},
+                            {"calculate": "indexof(['lo95', 'hi95'], datum.limit) >= 0 ? '95% limits' : "
+                                          "'99.8% limits'", "as": "limits"}],
+              "encoding": {"x": x, "y": {**y, "field": "bound"}, "detail": {"field": "limit", "type": "nominal"},
+                           "order": {"field": "population", "type": "quantitative"},
+                           "color": {"value": INK_2},
+                           "strokeDash": {"field": "limits", "type": "nominal", "title": "Control limits",
+                                          "scale": {"domain": FUNNEL_LIMITS, "range": [[5, 3], [1, 2]]},
+                                          "legend": {"orient": "bottom", "symbolStrokeColor": INK_2}}}}
+    average_rows = [{"filter": "isValid(datum.average)"},
+                    {"aggregate": [{"op": "max", "field": "average", "as": "average"}]}]
+    average = {"mark": {"type": "rule", "color": INK, "strokeWidth": 1.2},
+               "transform": average_rows, "encoding": {"y": {**y, "field": "average"}}}
+    selected = "datum.is_focus"
+    points = {"mark": {"type": "point", "filled": True, "opacity": 1, "strokeWidth": 1.5},
+              "transform": [{"filter": "isValid(datum.rate)"}],
+              "encoding": {"x": x, "y": {**y, "field": "rate"},
+                           "color": {"field": "position_label", "type": "nominal", "title": PEER_POSITION_LEGEND,
+                                     "scale": {"domain": positions, "range": [colour_of[p] for p in positions]},
+                                     "legend": {"orient": "bottom", "columns": 1, "symbolType": "circle"}},
+                           "size": {"condition": {"test": selected, "value": 170}, "value": 50},
+                           "stroke": {"condition": {"test": selected, "value": INK}, "value": "white"}}}
+
+    def label(right: bool) -> dict[str, Any]:
+        where = f"{selected} && isValid(datum.rate) && {'' if right else '!'}datum.label_right"
+        return {"mark": {"type": "text", "align": "right" if right else "left", "dx": -10 if right else 10,
+                         "dy": -10, "fontWeight": 600, "color": INK},
+                "transform": [{"filter": where}],
+                "encoding": {"x": x, "y": {**y, "field": "rate"}, "text": {"field": "area_name", "type": "nominal"}}}
+
+    return {"layer": [limits, average, points, label(False), label(True)]}
+
+
+def _peer_words(position: Any) -> str:
+    return {"above": "above the peer average", "similar": "similar to the peer average",
+            "below": "below the peer average"}.get(str(position), "not compared")
+
+
+def funnel_chart(frame: pd.DataFrame, *, chart_id: str, title: str, indicator_name: str, group_name: str,
+                 period_label: str, unit_label: str, width: int = 460, height: int = 260,
+                 svg: bool = True) -> Chart:
+    """A peer group's funnel plot (``funnel_spec``) with the focus area highlighted, as static SVG.
+
+    ``frame``: one row per member: area_code, area_name, population, rate (NaN when not shown),
+    status ("available" | "suppressed" | "not_available"), status_reason, position ("above" |
+    "similar" | "below" | None), is_focus, rank_in_group, ranked_of, funnel_position, and the
+    group's average and the limits at the member's population (average, lo95, hi95, lo998, hi998;
+    NaN when the group is not compared or a member is hidden). A member not shown is left out of
+    the plot and named, with why, in the accessible description."""
+    f = frame.reset_index(drop=True)
+    d = pd.DataFrame({
+        "indicator": indicator_name, "period": period_label,
+        "area_code": f["area_code"].astype(str), "area_name": f["area_name"].astype(str),
+        "is_focus": f["is_focus"].fillna(False).astype(bool),
+        "population": pd.to_numeric(f["population"], errors="coerce").astype(float),
+        "value": pd.to_numeric(f["rate"], errors="coerce").astype(float),
+        "status": f["status"].astype(str),
+        "status_reason": f.get("status_reason", pd.Series(None, index=f.index)).astype(object),
+        "rank_in_group": pd.to_numeric(f["rank_in_group"], errors="coerce").astype("Int64"),
+        "ranked_of": pd.to_numeric(f["ranked_of"], errors="coerce").astype("Int64"),
+        "position": f["position"].astype(object).where(f["position"].isin(list(PEER_POSITION_LABELS)), None),
+        "funnel_position": f.get("funnel_position", pd.Series(None, index=f.index)).astype(object),
+        **{c: pd.to_numeric(f[c], errors="coerce").astype(float).round(4)
+           for c in ("average", "lo95", "hi95", "lo998", "hi998")},
+    })
+    d["value"] = d["value"].where(d["status"].eq("available"))
+    d["position"] = d["position"].where(d["value"].notna(), None)
+    d["value_text"] = d["value"].map(lambda v: f"{v:,.2f}" if pd.notna(v) else "")  # as the tables print rates
+    d = d.sort_values(["value", "area_name"], ascending=[False, True], na_position="last", kind="stable") \
+        .reset_index(drop=True)
+    shown = d[d["value"].notna() & d["population"].notna()]
+    span = (shown["population"].min(), shown["population"].max()) if len(shown) else (0.0, 1.0)
+    plot = d.rename(columns={"value": "rate"}).assign(
+        position_label=d["position"].map(PEER_POSITION_LABELS).fillna(NOT_COMPARED),
+        label_right=d["population"] > span[0] + 0.6 * (span[1] - span[0]))
+    drawn = set(plot.loc[plot["rate"].notna(), "position_label"])
+    positions = [p for p in [*PEER_POSITION_LABELS.values(), NOT_COMPARED] if p in drawn]
+    average = d["average"].dropna()
+    subtitle = (f"Solid line: peer average {average.iloc[0]:,.2f}" if len(average)
+                else "No peer average or control limits: the group is not compared")
+    spec = {**funnel_spec(unit_label, positions or [NOT_COMPARED]), "data": {"values": _records(plot).values},
+            "width": width, "height": height, "title": {"text": _wrap(title, width, 13), "subtitle": subtitle},
+            "$schema": f"https://vega.github.io/schema/vega-lite/v{VL_VERSION.split('.')[0]}.json"}
+    description = _funnel_description(d, title=title, indicator_name=indicator_name, group_name=group_name,
+                                      period_label=period_label, unit_label=unit_label)
+    return _render(spec, _config(False), chart_id=chart_id, title=title, description=description, data=d, svg=svg)
+
+
+def _funnel_description(d: pd.DataFrame, *, title: str, indicator_name: str, group_name: str, period_label: str,
+                        unit_label: str) -> str:
+    parts = [f"{title}. Funnel plot of {indicator_name}, {period_label} ({unit_label}): the {len(d)} members of "
+             f"{group_name}, each at its population."]
+    focus = d[d["is_focus"]]
+    if len(focus):
+        me = focus.iloc[0]
+        if pd.notna(me["value"]):
+            rank = (f", rank {int(me['rank_in_group'])} of {int(me['ranked_of'])} (1 = highest rate)"
+                    if pd.notna(me["rank_in_group"]) and pd.notna(me["ranked_of"]) else "")
+            funnel = FUNNEL_POSITION_WORDS.get(me["funnel_position"]) if isinstance(me["funnel_position"], str) else None
+            funnel = f", {funnel}" if funnel else ""
+            parts.append(f"{me['area_name']}: {me['value_text']}{rank}, {_peer_words(me['position'])}{funnel}.")
+        else:
+            why = SUPPRESSED_NOTE if me["status"] == "suppressed" else (me["status_reason"] or "not available")
+            parts.append(f"{me['area_name']}: {why}.")
+    average = d["average"].dropna()
+    if len(average):
+        parts.append(f"Peer average {average.iloc[0]:,.2f}.")
+    else:
+        parts.append("No peer average or control limits: the group is not compared for this period.")
+    shown = d[d["value"].notna()]
+    if len(shown):
+        parts.append("Highest first: " + "; ".join(shown["area_name"] + " " + shown["value_text"]) + ".")
+    hidden = d.loc[d["status"].eq("suppressed"), "area_name"].tolist()
+    if hidden:
+        parts.append(f"{SUPPRESSED_NOTE.capitalize()}: {', '.join(hidden)}.")
+    missing = d[d["status"].eq("not_available")]
+    if len(missing):
+        parts.append("Not available: " + "; ".join(missing["area_name"] + " (" + missing["status_reason"].fillna(
+            "no data").astype(str) + ")") + ".")
     return " ".join(parts)

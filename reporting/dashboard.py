@@ -2,7 +2,8 @@
 
 What a Board member or a district community safety manager opens before a Board meeting: for each
 key issue (the indicator catalogue's, in the Board's priority order) headline tiles, the monthly
-trend with its rolling 12-month line, the district comparison, a tile map of the districts, the
+trend with its rolling 12-month line, the district comparison, a tile map of the districts (their
+ONS outlines when ``ons_boundaries`` has every district's), the
 position against the peer group (when ``marts.mart_peer_comparison`` is in the warehouse) and the
 costs of crime, for any area and any recent quarter end, with every chart's rows downloadable as
 CSV carrying ``indicator_id``, ``area_code`` and the period, so ``csw trace`` finds each figure.
@@ -35,6 +36,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from reporting import charts, costs, dashboard_specs as specs
+from reporting import peer_control
 from reporting.dashboard_tables import DashboardTables, visible_small_counts
 from reporting.html import DUPLICATES_NOTE, POSITION_NOTE, is_percent, shown_indicators, stale_warning
 from reporting.periods import Quarter, latest_complete_year, month_label
@@ -44,6 +46,7 @@ from warehouse.settings import DBT_PROJECT_DIR
 DASHBOARD_NAME = "dashboard.html"
 SUPPRESSED = "[c]"
 HEX_SEED = "district_hex_positions"
+BOUNDARIES = "staging.stg_ons__boundaries"
 PEER_MART = "marts.mart_peer_comparison"
 # The peer mart's columns the view needs (the mart is young: a warehouse without them gets "not available").
 PEER_COLUMNS = ("indicator_id", "focus_area_code", "area_code", "area_name", "period_type", "period_end_month",
@@ -59,8 +62,12 @@ SCORECARD_FIELDS = [
 ]
 MAP_NOTE = ("The map is a tile map: one hexagon per district or unitary council, placed roughly where it lies "
             "(north at the top), all the same size so that a small district counts as much as a large one. "
-            "It needs no boundary file; a true choropleth from ONS boundaries (a future `ons_boundaries` feed) "
-            "is not built yet.")
+            "It needs no boundary file; when ONS district boundaries (GeoJSON) are landed in "
+            "landing/ons_boundaries/ for every district, the map draws the districts' real outlines instead.")
+CHOROPLETH_NOTE = ("The map draws each district and unitary council with its ONS boundary ({vintage}; "
+                   "coordinates rounded to about 10 metres), shaded by the figure chosen; the figure is written "
+                   "on each. "
+                   "A large rural district looks bigger than a small town with the same figure: read the figures.")
 
 _env = jinja2.Environment(loader=jinja2.PackageLoader("reporting", "templates"),
                           autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
@@ -346,6 +353,33 @@ def hex_features(positions: pd.DataFrame, names: pd.Series) -> list[dict[str, An
             for code, label, x, y, x0, y0 in zip(positions["area_code"], positions["label"], xs, ys, cx, cy)]
 
 
+def boundary_features(con: duckdb.DuckDBPyConnection, positions: pd.DataFrame, names: pd.Series
+                      ) -> tuple[list[dict[str, Any]], str] | None:
+    """The districts' ONS outlines as GeoJSON features shaped like :func:`hex_features` (label
+    point in ``cx``/``cy``), and the vintages drawn, when the warehouse has a boundary (the latest
+    vintage) for every district of the tile map; otherwise None, and the page keeps the tile map:
+    a choropleth with holes would misplace what it leaves out."""
+    if not _table_exists(con, BOUNDARIES):
+        return None
+    codes = positions["area_code"].tolist()
+    found = con.execute(
+        f"""select lad_code, geojson, label_longitude, label_latitude, lad_vintage from {BOUNDARIES}
+            where lad_code in (select unnest(?))
+            qualify row_number() over (partition by lad_code order by lad_vintage desc nulls last) = 1""",
+        [codes]).df().set_index("lad_code")
+    if set(codes) - set(found.index):
+        return None
+    labels = positions.set_index("area_code")["label"]
+    vintages = sorted({str(int(v)) for v in found["lad_vintage"].dropna()})
+    # json.loads per district (tens of rows): the outline is embedded as an object, not as text.
+    features = [{"type": "Feature", "id": code, "geometry": json.loads(found.at[code, "geojson"]),
+                 "properties": {"area_code": code, "area_name": str(names.get(code, code)), "label": labels[code],
+                                "cx": float(found.at[code, "label_longitude"]),
+                                "cy": float(found.at[code, "label_latitude"])}}
+                for code in codes]
+    return features, ("/".join(vintages) + " edition" if vintages else "edition not stated")
+
+
 # --------------------------------------------------------------------------- peer comparison
 
 def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
@@ -382,7 +416,6 @@ def peers_payload(con: duckdb.DuckDBPyConnection, dt_: DashboardTables) -> dict[
 
 
 PEER_MEMBER_FIELDS = ("rate_per_1000", "count", "rank_in_group", "position_vs_peers")
-PEER_GROUP_FIELDS = ("group_average_rate", "funnel_lower_95", "funnel_upper_95", "funnel_lower_998", "funnel_upper_998")
 
 
 def _own_peer_codes(con: duckdb.DuckDBPyConnection, dt_: DashboardTables) -> pd.DataFrame:
@@ -407,13 +440,8 @@ def _peer_groups(mart: pd.DataFrame, own: pd.DataFrame, dt_: DashboardTables) ->
     quarter_of = pd.Series(range(len(dt_.quarters)), index=[q.end_month for q in dt_.quarters])
     mart = mart.assign(q=pd.to_datetime(mart["period_end_month"]).dt.date.map(quarter_of))
     mart = mart[mart["q"] >= len(dt_.quarters) - PEER_QUARTERS].reset_index(drop=True)
-    theme = mart["indicator_id"].map(dt_.catalogue.set_index("indicator_id")["theme"]).fillna("")
-    small = dt_.rules.primary(mart["count"].to_numpy(dtype=float), dt_.rules.is_sensitive(theme))
-    mart["hidden"] = small | _hidden_own(mart, own, dt_)
-    group = ["q", "indicator_id", "focus_area_code"]
-    mart["group_hidden"] = mart.groupby(group)["hidden"].transform("any")
-    mart.loc[mart["group_hidden"], list(PEER_GROUP_FIELDS)] = np.nan
-    mart["position_vs_peers"] = mart["position_vs_peers"].where(~mart["group_hidden"], None)
+    group = ["q", "indicator_id", "focus_area_code"]  # the reports' rule for peer rows (reporting.peer_control)
+    mart = peer_control.control(mart, dt_.catalogue, dt_.rules, _hidden_own(mart, own, dt_), group)
     mart = mart.sort_values([*group, "population"], kind="stable").reset_index(drop=True)
     mart["group"] = mart.groupby(group, sort=False).ngroup()
     groups = mart.drop_duplicates("group")[[*group, "group_average_rate", "ranked_of"]]
@@ -470,9 +498,11 @@ def costs_payload(con: duckdb.DuckDBPyConnection, dt_: DashboardTables) -> dict[
 
 # --------------------------------------------------------------------------- specifications
 
-def specs_payload(dt_: DashboardTables, indicators: dict[str, dict[str, Any]], price_year: str) -> dict[str, Any]:
+def specs_payload(dt_: DashboardTables, indicators: dict[str, dict[str, Any]], price_year: str,
+                  boundaries: bool = False) -> dict[str, Any]:
     """The Vega-Lite templates: a trend and a district chart per indicator (the reports' specs),
-    the tile map (by rate, by position), the funnel plot and the costs chart."""
+    the map (by rate, by position; the choropleth when ``boundaries``), the funnel plot and the
+    costs chart."""
     series = dt_.series
     force = dt_.geography.force_area
     latest = dt_.quarter_rows(dt_.latest)
@@ -497,7 +527,8 @@ def specs_payload(dt_: DashboardTables, indicators: dict[str, dict[str, Any]], p
                 is_percent=meta["is_percent"], reference_label=str(names.get(dt_.geography.county, "County")))
     config = charts._config(False)
     out = {"trend": trend, "districts": bars,
-           "map": {"rate": specs.map_spec(config, "rate"), "position": specs.map_spec(config, "position")},
+           "map": {"rate": specs.map_spec(config, "rate", boundaries),
+                   "position": specs.map_spec(config, "position", boundaries)},
            "funnel": specs.funnel_spec(config, "rate per 1,000 residents (12 months)"),
            "costs": specs.costs_spec(config, price_year)}
     return {**_shared_config(out), "config": config}
@@ -518,6 +549,8 @@ def build_payload(con: duckdb.DuckDBPyConnection, dt_: DashboardTables, built: d
     indicators = indicators_payload(dt_)
     latest_month = dt_.latest.end_month
     positions = hex_positions(con)
+    names = geo.areas.set_index("area_code")["area_name"]
+    outlines = boundary_features(con, positions, names)
     payload = {
         "meta": {"title": "Performance dashboard", "built": built.strftime("%d %B %Y"),
                  "built_iso": built.isoformat(timespec="seconds"), "force_area": geo.force_area,
@@ -532,17 +565,23 @@ def build_payload(con: duckdb.DuckDBPyConnection, dt_: DashboardTables, built: d
         "issues": issues_payload(dt_, indicators),
         "scorecard": scorecard_payload(dt_),
         "series": series_payload(dt_),
-        "hex": hex_features(positions, geo.areas.set_index("area_code")["area_name"]),
+        "hex": hex_features(positions, names),
+        # the districts' ONS outlines when every district has one (the page then draws a choropleth)
+        "boundaries": outlines[0] if outlines else None,
+        "boundaries_vintage": outlines[1] if outlines else None,
         "peers": peers_payload(con, dt_),
         "costs": costs_payload(con, dt_),
     }
-    payload["specs"] = specs_payload(dt_, indicators, str(payload["costs"].get("price_year") or "latest"))
+    payload["specs"] = specs_payload(dt_, indicators, str(payload["costs"].get("price_year") or "latest"),
+                                     boundaries=outlines is not None)
     return payload
 
 
 def render_dashboard(payload: dict[str, Any]) -> str:
     """The HTML page: the template, the Vega bundle and the payload inlined."""
-    notes = {"position": POSITION_NOTE, "duplicates": DUPLICATES_NOTE, "map": MAP_NOTE}
+    notes = {"position": POSITION_NOTE, "duplicates": DUPLICATES_NOTE,
+             "map": (CHOROPLETH_NOTE.format(vintage=payload["boundaries_vintage"]) if payload.get("boundaries")
+                     else MAP_NOTE)}
     return _env.get_template("dashboard.html").render(
         meta=payload["meta"], areas=payload["areas"], quarters=payload["quarters"], issues=payload["issues"],
         indicators=payload["indicators"], costs=payload["costs"], peers=payload["peers"], notes=notes,

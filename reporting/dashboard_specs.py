@@ -13,9 +13,10 @@ specification per indicator x area x period would make the file tens of megabyte
   12-month average drawn over the months; on the district chart the chosen area outlined, a click
   choosing a district, and a legend that always lists every position (colours stay put).
 
-The tile map, the funnel plot and the costs chart are the dashboard's own, in the same house style
-(``config`` of the reports' charts). Data-dependent parts that the reports compute in Python (the
-order of the bars, the x scale's headroom for labels) are parameters the page sets.
+The funnel plot is the reports' too (``charts.funnel_spec``), with tooltips. The tile map and the
+costs chart are the dashboard's own, in the same house style (``config`` of the reports' charts).
+Data-dependent parts that the reports compute in Python (the order of the bars, the x scale's
+headroom for labels) are parameters the page sets.
 """
 
 from __future__ import annotations
@@ -33,8 +34,7 @@ ROLLING_COLOUR = "#9a3412"  # the rolling 12-month line: 7.0:1 on white, apart f
 BAND_COLOUR = "#e6eef7"
 MISSING_FILL = "#eef1f4"
 SELECTED_STROKE = charts.INK
-PEER_LABELS = {"above": "Above the peer average", "similar": "Similar to the peer average",
-               "below": "Below the peer average"}
+PEER_LABELS = charts.PEER_POSITION_LABELS  # the reports' words (one wording)
 ALL_POSITIONS = [*charts.POSITION_LABELS.values(), charts.NOT_COMPARED]
 ALL_POSITION_COLOURS = [*charts.POSITION_COLOURS.values(), charts.NOT_COMPARED_COLOUR]
 
@@ -163,11 +163,14 @@ def district_template(frame: pd.DataFrame, *, indicator_name: str, period_label:
     return spec
 
 
-def map_spec(config: dict[str, Any], colour_by: str) -> dict[str, Any]:
-    """The tile map of the districts: one hexagon each (GeoJSON features the page fills with the
-    chosen indicator's figures), coloured by rate (``colour_by="rate"``) or by position against
-    the county; the figure is written in each hexagon too, so colour is never the only cue. The
-    same spec draws real boundaries when ``features`` are boundary polygons instead of hexagons."""
+def map_spec(config: dict[str, Any], colour_by: str, boundaries: bool = False) -> dict[str, Any]:
+    """The map of the districts, coloured by rate (``colour_by="rate"``) or by position against the
+    county, from GeoJSON features the page fills with the chosen indicator's figures: one hexagon
+    each (the tile map, drawn in plain x/y units), or with ``boundaries`` the districts' ONS
+    outlines in longitude/latitude (a true choropleth, Mercator fitted to the county). Colour,
+    legend, tooltip and selection are the same either way; the figure is written on each district
+    too (hexagons: name and figure; outlines, where small districts leave little room: the figure),
+    so colour is never the only cue."""
     shown = "isValid(datum.properties.value)"
     if colour_by == "rate":
         colour = {"field": "properties.value", "type": "quantitative",
@@ -185,11 +188,12 @@ def map_spec(config: dict[str, Any], colour_by: str) -> dict[str, Any]:
         "$schema": f"https://vega.github.io/schema/vega-lite/v{charts.VL_VERSION.split('.')[0]}.json",
         "config": config,
         "width": "container",
-        "height": 290,
+        "height": 380 if boundaries else 290,
         "params": [{"name": "selected_area", "value": ""}, {"name": "domain", "value": [0, 1]},
                    {"name": "legend_title", "value": ""}, {"name": "legend_format", "value": ",.1f"}],
         "data": {"name": ROWS},
-        "projection": {"type": "identity"},
+        # hexagons: x/y units, row 0 at the top; outlines: longitude/latitude, fitted to the features
+        "projection": {"type": "mercator"} if boundaries else {"type": "identity"},
         "layer": [
             {"mark": {"type": "geoshape", "strokeJoin": "round", "cursor": "pointer"},
              "params": [{"name": "pick", "select": {"type": "point", "fields": ["properties.area_code"],
@@ -202,10 +206,12 @@ def map_spec(config: dict[str, Any], colour_by: str) -> dict[str, Any]:
                              {"field": "properties.value_text", "type": "nominal", "title": "Figure"},
                              {"field": "properties.position_label", "type": "nominal",
                               "title": charts.POSITION_LEGEND}]}},
-            {"mark": {"type": "text", "fontSize": 10.5, "lineHeight": 13, "lineBreak": "\n", "baseline": "middle"},
+            {"mark": {"type": "text", "fontSize": 9.5 if boundaries else 10.5, "lineHeight": 13, "lineBreak": "\n",
+                      "baseline": "middle"},
              "encoding": {"longitude": {"field": "properties.cx", "type": "quantitative"},
                           "latitude": {"field": "properties.cy", "type": "quantitative"},
-                          "text": {"field": "properties.text", "type": "nominal"},
+                          "text": {"field": "properties.value_text" if boundaries else "properties.text",
+                                   "type": "nominal"},
                           "color": {"condition": {"test": "datum.properties.dark", "value": "white"},
                                     "value": "black"}}},
         ],
@@ -213,49 +219,20 @@ def map_spec(config: dict[str, Any], colour_by: str) -> dict[str, Any]:
 
 
 def funnel_spec(config: dict[str, Any], unit_label: str) -> dict[str, Any]:
-    """A funnel plot: each member of the peer group at its population and 12-month rate, the group
-    average, and the 95% and 99.8% control limits for an area of each size (from the peer mart)."""
-    x = {"field": "population", "type": "quantitative", "title": "Residents",
-         "scale": {"zero": False, "nice": True}, "axis": {"format": "~s", "tickCount": 4}}
-    y = {"type": "quantitative", "title": unit_label, "scale": {"zero": False, "nice": True},
-         "axis": {"format": ",.2~f", "tickCount": 5}}
-    limits = {"mark": {"type": "line", "strokeWidth": 1.2, "interpolate": "monotone"},
-              "transform": [{"filter": "isValid(datum.lo95)"},
-                            {"fold": ["lo95", "hi95", "lo998", "hi998"], "as": ["limit", "bound"]},
-                            {"calculate": "indexof(['lo95', 'hi95'], datum.limit) >= 0 ? '95% limits' : "
-                                          "'99.8% limits'", "as": "limits"}],
-              "encoding": {"x": x, "y": {**y, "field": "bound"}, "detail": {"field": "limit", "type": "nominal"},
-                           "order": {"field": "population", "type": "quantitative"},
-                           "color": {"value": charts.INK_2},
-                           "strokeDash": {"field": "limits", "type": "nominal", "title": "Control limits",
-                                          "scale": {"domain": ["95% limits", "99.8% limits"],
-                                                    "range": [[5, 3], [1, 2]]},
-                                          "legend": {"orient": "bottom", "symbolStrokeColor": charts.INK_2}}}}
-    average = {"mark": {"type": "rule", "color": charts.INK, "strokeWidth": 1.2},
-               "transform": [{"filter": "isValid(datum.average)"}, {"aggregate": [
-                   {"op": "max", "field": "average", "as": "average"}]}],
-               "encoding": {"y": {**y, "field": "average"}}}
-    selected = "datum.is_focus"
-    points = {"mark": {"type": "point", "filled": True, "opacity": 1, "strokeWidth": 1.5},
-              "transform": [{"filter": "isValid(datum.rate)"}],
-              "encoding": {"x": x, "y": {**y, "field": "rate"},
-                           "color": {"field": "position_label", "type": "nominal", "title": "Against the peer group",
-                                     "scale": {"domain": [*PEER_LABELS.values(), charts.NOT_COMPARED],
-                                               "range": ALL_POSITION_COLOURS},
-                                     "legend": {"orient": "bottom", "columns": 1, "symbolType": "circle"}},
-                           "size": {"condition": {"test": selected, "value": 170}, "value": 50},
-                           "stroke": {"condition": {"test": selected, "value": charts.INK}, "value": "white"},
-                           "tooltip": [{"field": "area_name", "type": "nominal", "title": "Area"},
-                                       {"field": "rate_text", "type": "nominal", "title": unit_label},
-                                       {"field": "population_text", "type": "nominal", "title": "Residents"},
-                                       {"field": "rank_text", "type": "nominal", "title": "Rank in group"},
-                                       {"field": "position_label", "type": "nominal", "title": "Against the group"}]}}
-    label = {"mark": {"type": "text", "align": "left", "dx": 9, "dy": -9, "fontWeight": 600, "color": charts.INK},
-             "transform": [{"filter": f"{selected} && isValid(datum.rate)"}],
-             "encoding": {"x": x, "y": {**y, "field": "rate"}, "text": {"field": "area_name", "type": "nominal"}}}
+    """The reports' funnel plot (``charts.funnel_spec``: every member of the peer group at its
+    population and rate, the group average and the 95% and 99.8% control limits from the peer mart),
+    made interactive: the page fills the rows (dataset ``rows``), the width follows the page, the
+    legend lists every position (colours stay put) and each member has a tooltip."""
+    spec = charts.funnel_spec(unit_label)
+    points = next(layer for layer in spec["layer"] if _mark(layer) == "point")
+    points["encoding"]["tooltip"] = [
+        {"field": "area_name", "type": "nominal", "title": "Area"},
+        {"field": "rate_text", "type": "nominal", "title": unit_label},
+        {"field": "population_text", "type": "nominal", "title": "Residents"},
+        {"field": "rank_text", "type": "nominal", "title": "Rank in group"},
+        {"field": "position_label", "type": "nominal", "title": "Against the group"}]
     return {"$schema": f"https://vega.github.io/schema/vega-lite/v{charts.VL_VERSION.split('.')[0]}.json",
-            "config": config, "width": "container", "height": 260, "data": {"name": ROWS},
-            "layer": [limits, average, points, label]}
+            "config": config, "width": "container", "height": 260, "data": {"name": ROWS}, **spec}
 
 
 def costs_spec(config: dict[str, Any], price_year: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from reporting import charts
 from reporting.costs import CostSummary, cost_context
 from reporting.highlights import change_sentence, highlights
 from reporting.periods import month_label
+from reporting.relative_context import relative_context
+from reporting.relative_position import PeerTables
 from reporting.tables import AnnualTables, QuarterlyTables, is_percent_unit, not_available_with_value, status_label
 
 SUPPRESSED = "[c]"
@@ -600,11 +602,16 @@ def _notes(tables, coverage: list[str], stale: str | None = None) -> dict[str, A
     }
 
 
-def _area_records(ind_rows: pd.DataFrame, tables) -> list[dict[str, Any]]:
-    """The county, clusters and districts of one indicator, county first, then by name."""
+def _area_records(ind_rows: pd.DataFrame, tables, phrases: dict[tuple[str, str], str] | None = None
+                  ) -> list[dict[str, Any]]:
+    """The county, clusters and districts of one indicator, county first, then by name; each with
+    its position against its most similar areas in words (``peers``, from ``phrases``)."""
     areas = ind_rows[ind_rows["area_type"].isin(["district", "unitary", "county", "cluster"])]
     areas = areas.assign(order=areas["area_type"].map({"county": 0, "cluster": 1, "unitary": 2, "district": 2}))
-    return [_decorate(a, tables) for a in _records(areas.sort_values(["order", "area_name"]), tables.hidden)]
+    records = [_decorate(a, tables) for a in _records(areas.sort_values(["order", "area_name"]), tables.hidden)]
+    for r in records:
+        r["peers"] = (phrases or {}).get((r["indicator_id"], r["area_code"]))
+    return records
 
 
 def _latest_month(tables: QuarterlyTables) -> dt.date:
@@ -616,13 +623,17 @@ def _latest_month(tables: QuarterlyTables) -> dt.date:
     return min(latest, tables.quarter.end_month)
 
 
-def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None) -> dict[str, Any]:
+def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None, peers: PeerTables | None = None,
+                      quarter_peers: PeerTables | None = None) -> dict[str, Any]:
+    """``peers``: the peer comparison of the rolling 12 months to the quarter's end;
+    ``quarter_peers``: of the quarter (``reporting.relative_position.peer_tables``)."""
     built = built or dt.datetime.now(dt.timezone.utc)
     q = tables.quarter
     geo = tables.geography
     rows = tables.scorecard
     force_name = geo.name(geo.force_area)
     period12 = f"the 12 months to {month_label(q.end_month)}"
+    relative = relative_context(tables, peers, shown_indicators(tables), quarter=quarter_peers)
     sections = []
     for issue, priority, records in _indicators_by_issue(tables, rows):
         items = []
@@ -639,7 +650,7 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
                                            _chart_id("districts", r["indicator_id"]))
                 chart_list = [c for c in (trend, district) if c is not None]
             items.append({**r, "value_source": _source(r, ind_rows), "charts": chart_list,
-                          "areas": _area_records(ind_rows, tables)})
+                          "areas": _area_records(ind_rows, tables, relative["phrases"])})
         sections.append({"key_issue": issue, "priority": priority, "indicators": items,
                          "anchor": _anchor(issue), "rag": _rag_summary(records)})
     force_rows = rows[rows["area_code"] == geo.force_area]
@@ -662,7 +673,10 @@ def quarterly_context(tables: QuarterlyTables, built: dt.datetime | None = None)
         "top_changes": top_changes(every),
         "stale": stale,
         "contents": [("summary", "Executive summary"), ("scorecard", "Scorecard by key issue")]
-        + [(s["anchor"], s["key_issue"].capitalize()) for s in sections] + [("notes", "Data notes")],
+        + [(s["anchor"], s["key_issue"].capitalize()) for s in sections]
+        + [("relative-position", "Lancashire's relative position"), ("notes", "Data notes")],
+        "relative": relative,
+        "county_name": geo.name(geo.county),
         "data_notes": _notes(tables, coverage, stale),
         "suppressed": SUPPRESSED,
     }
@@ -672,18 +686,21 @@ def _anchor(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
-def render_quarterly(tables: QuarterlyTables, built: dt.datetime | None = None) -> str:
-    return _env.get_template("quarterly.html").render(**quarterly_context(tables, built))
+def render_quarterly(tables: QuarterlyTables, built: dt.datetime | None = None, peers: PeerTables | None = None,
+                     quarter_peers: PeerTables | None = None) -> str:
+    return _env.get_template("quarterly.html").render(**quarterly_context(tables, built, peers, quarter_peers))
 
 
-def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.DataFrame,
+def annual_context(tables: AnnualTables, costs: CostSummary | None, peers: PeerTables | None = None,
                    built: dt.datetime | None = None) -> dict[str, Any]:
+    """``peers``: the financial year's peer comparison (``reporting.relative_position.peer_tables``)."""
     built = built or dt.datetime.now(dt.timezone.utc)
     year = tables.year
     rows = tables.scorecard
     geo = tables.geography
     period = f"{year.label}"
     force_name = geo.name(geo.force_area)
+    relative = relative_context(tables, peers, shown_indicators(tables))
     sections = []
     for issue, priority, records in _indicators_by_issue(tables, rows):
         items = []
@@ -731,6 +748,7 @@ def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.D
                 rec["rag"] = None if rec["no_events"] else rec.get("rag")
                 rec["county_rate"] = _value(county["rate"].get(rec["indicator_id"])) \
                     if rec["indicator_id"] in county.index else None
+                rec["peers"] = relative["phrases"].get((rec["indicator_id"], d.area_code))
             groups.append({"key_issue": issue, "indicators": recs})
         trends = []
         for item in key_items:  # the Board priorities' first indicators, as small charts with words
@@ -748,6 +766,7 @@ def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.D
                 "position": position_words(rec, rows[rows["indicator_id"] == item["indicator_id"]], tables),
             })
         profiles.append({"area_code": d.area_code, "area_name": d.area_name,
+                         "funnel": relative["district_funnels"].get(d.area_code),
                          "kind": "unitary council" if d.area_type == "unitary" else "district",
                          "in_county": bool(d.in_lancashire_12), "groups": groups, "trends": trends,
                          "population": _value(drows["population"].dropna().iloc[0]) if drows["population"].notna().any() else None,
@@ -776,12 +795,6 @@ def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.D
                               "county": county_rate, "force": recs.get(geo.force_area, {}).get("rate"),
                               "rate_per": item.get("rate_per"), "population_group": item.get("population_group"),
                               "is_percent": item["is_percent"], "cells": cells})
-    force_table = []
-    own = forces.iloc[0]["force"] if not forces.empty else None
-    if not forces.empty and (forces["force"] != own).any():  # only when another force can be compared
-        names = tables.catalogue.set_index("indicator_id")["indicator_name"]
-        for indicator_id, sub in forces[forces["indicator_id"].isin(shown)].groupby("indicator_id", sort=False):
-            force_table.append({"indicator_name": names.get(indicator_id, indicator_id), "forces": _records(sub)})
     present = set(rows["indicator_id"])
     coverage = [f"{r.indicator_name} ({r.source_system}): its source does not yet cover the whole of {year.label}."
                 for r in tables.catalogue.itertuples() if r.indicator_id not in present]
@@ -817,7 +830,7 @@ def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.D
                      ("relative-position", "Lancashire's relative position"), ("profiles", "District profiles"),
                      ("priorities", "Priorities each indicator serves"), ("notes", "Data notes")],
         "costs": cost_context(costs),  # reporting/costs.py: the force extract's crimes by cost category
-        "force_table": force_table,
+        "relative": relative,
         "headline_charts": headline_charts,
         "rate_rows": rate_rows,
         "district_names": geo.districts["area_name"].tolist(),
@@ -828,9 +841,9 @@ def annual_context(tables: AnnualTables, costs: CostSummary | None, forces: pd.D
     }
 
 
-def render_annual(tables: AnnualTables, costs: CostSummary | None, forces: pd.DataFrame,
+def render_annual(tables: AnnualTables, costs: CostSummary | None, peers: PeerTables | None = None,
                   built: dt.datetime | None = None) -> str:
-    return _env.get_template("annual.html").render(**annual_context(tables, costs, forces, built))
+    return _env.get_template("annual.html").render(**annual_context(tables, costs, peers, built))
 
 
 __all__ = ["render_quarterly", "render_annual", "fmt_count", "fmt_pct", "fmt_rate", "SUPPRESSED", "np"]

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from reporting import checks, comparators, costs, csv_output, dashboard, html, pdf, xlsx
+from reporting import checks, costs, csv_output, dashboard, html, pdf, relative_position, xlsx
 from reporting.dashboard_tables import dashboard_tables
 from reporting.periods import FinancialYear, Quarter
 from reporting.tables import annual_tables, quarterly_tables
@@ -74,10 +74,15 @@ def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings
     tables = quarterly_tables(con, quarter, settings)
     names = quarterly_names(quarter)
     check(names["csv"].removesuffix(".csv"), tables.scorecard, settings, home=paths.home)  # before any file
+    peers = relative_position.peer_tables(con, tables, "rolling_12m", quarter.end_month,
+                                          f"12 months to {quarter.end_month:%B %Y}")
+    quarter_peers = relative_position.peer_tables(con, tables, "quarter", quarter.end_month, quarter.label)
+    relative_position.check_disclosure(tables, peers, quarter_peers)  # before any file
     built = dt.datetime.now(dt.timezone.utc)
     with _staged(outputs) as staging:
-        (staging / names["html"]).write_text(html.render_quarterly(tables, built), encoding="utf-8")
-        xlsx.write_workbook(tables, staging / names["xlsx"])
+        (staging / names["html"]).write_text(html.render_quarterly(tables, built, peers, quarter_peers),
+                                             encoding="utf-8")
+        xlsx.write_workbook(tables, staging / names["xlsx"], [peers, quarter_peers])
         rows = csv_output.write_csv(tables, staging / names["csv"])
         files = _commit(staging, outputs, names)
     return Published(files, rows, tables.suppressed_cells, tables.primary_cells)
@@ -92,11 +97,12 @@ def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings
     names = annual_names(year)
     check(names["html"].removesuffix(".html"), tables.scorecard, settings, home=paths.home)  # before any file
     unit_costs = costs.annual_cost_summary(con, tables)  # the force extract's crimes by cost category
-    forces = comparators.force_comparison(con, tables.catalogue, year, settings, tables.rules)
+    peers = relative_position.peer_tables(con, tables, "financial_year", year.last_month, year.label)
+    relative_position.check_disclosure(tables, peers)  # before any file
     built = dt.datetime.now(dt.timezone.utc)
     with _staged(outputs) as staging:
         page = staging / names["html"]
-        page.write_text(html.render_annual(tables, unit_costs, forces, built), encoding="utf-8")
+        page.write_text(html.render_annual(tables, unit_costs, peers, built), encoding="utf-8")
         pdf.html_to_pdf(page, staging / names["pdf"])
         files = _commit(staging, outputs, names)
     return Published(files, len(tables.scorecard), tables.suppressed_cells, tables.primary_cells)

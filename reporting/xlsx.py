@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from reporting.relative_position import EXPORT_COLUMNS, PeerTables, export_frame
 from reporting.tables import (NOT_AVAILABLE_MARK, SUPPRESSED_MARK, QuarterlyTables, markers,
                               status_label, status_labels, windowed, with_changes)
 
@@ -262,12 +263,54 @@ def _position_legend(ws) -> None:
         italic=True, color="5C6B7A")
 
 
-def write_workbook(tables: QuarterlyTables, target: Path) -> None:
+PEER_SHEET = "Peer comparison"
+
+
+def _write_peers(ws, peers: list[PeerTables], legend: str) -> None:
+    """The peer comparison sheet: every controlled row of the report's peer groups (the force area
+    with its most similar forces, each district's CSP with its most similar CSPs), one per
+    indicator x group x member x period, numbers as numbers, "[c]" and "[x]" as everywhere."""
+    frame = export_frame(*peers)
+    periods = ", ".join(p.period_label for p in peers if p is not None and p.available) or "no period"
+    _title(ws, f"Relative position: the force area and each district against their most similar areas ({periods})",
+           legend)
+    ws.cell(row=3, column=1, value="Rates per 1,000 residents from data.police.uk street-level files; rank 1 = the "
+                                   "highest rate; the peer average is the mean of the members' rates. Traceable to "
+                                   "marts.mart_peer_comparison by indicator, peer group, area and period."
+            ).font = Font(italic=True, color="5C6B7A")
+    start = 4
+    for j, (_, header) in enumerate(EXPORT_COLUMNS, start=1):
+        cell = ws.cell(row=start, column=j, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    formats = {"count": "#,##0", "population": "#,##0", "rate_per_1000": "0.000", "group_average_rate": "0.000",
+               "position_p_value": "0.0000", "funnel_lower_998": "0.000", "funnel_lower_95": "0.000",
+               "funnel_upper_95": "0.000", "funnel_upper_998": "0.000"}
+    columns = [c for c, _ in EXPORT_COLUMNS]
+    for i, record in enumerate(frame[columns].itertuples(index=False), start=start + 1):
+        for j, (column, value) in enumerate(zip(columns, record), start=1):
+            cell = ws.cell(row=i, column=j, value=_cell_value(value))
+            if column in formats and isinstance(cell.value, (int, float)):
+                cell.number_format = formats[column]
+            elif cell.value in (SUPPRESSED, NOT_AVAILABLE):
+                cell.alignment = Alignment(horizontal="right")
+    ws.freeze_panes = ws.cell(row=start + 1, column=3)
+    ws.auto_filter.ref = f"A{start}:{get_column_letter(len(columns))}{max(start + len(frame), start)}"
+    for j, (column, header) in enumerate(EXPORT_COLUMNS, start=1):
+        width = max([len(header) * 0.7] + [len(str(v or "")) for v in frame[column].head(200)])
+        ws.column_dimensions[get_column_letter(j)].width = min(max(10, width + 2), 42)
+    ws.row_dimensions[start].height = 32
+
+
+def write_workbook(tables: QuarterlyTables, target: Path, peers: list[PeerTables] | None = None) -> None:
+    """The workbook; ``peers`` (the quarter's peer comparisons, controlled) adds the Peer
+    comparison sheet after District comparison."""
     q = tables.quarter
     geo = tables.geography
     rows, hidden = with_changes(tables.scorecard, tables.hidden)
     wb = Workbook()
-    used = {"summary", "district comparison", "data (long)", "notes"}
+    used = {"summary", "district comparison", PEER_SHEET.lower(), "data (long)", "notes"}
     legend = (f"{q.long_label}. {SUPPRESSED} = not published to protect small numbers; "
               f"{NOT_AVAILABLE} = not available (see Notes).")
 
@@ -319,6 +362,9 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
                        ("value_status", "Value status"), ("value_status_reason", "Why not available")]
     _write_table(ws, districts, dh, comparison_cols, start_row=COMPARISON_HEADER_ROW, position_fill=reading)
 
+    if peers is not None:
+        _write_peers(wb.create_sheet(PEER_SHEET), peers, legend)
+
     ws = wb.create_sheet("Data (long)")
     _write_long(ws, long_cells(tables))
 
@@ -359,6 +405,12 @@ def write_workbook(tables: QuarterlyTables, target: Path) -> None:
                         "denominator, or a repeat indicator has no full 12-month lookback. 'Value status' and "
                         "'Why not available' (and 'status_reason' in Data (long)) say which. A figure not available "
                         "is never counted as 0: totals and 12-month figures that include it are not available either."),
+        (PEER_SHEET, "The force area against its most similar forces and each district's Community Safety "
+                     "Partnership against its most similar CSPs (the rolling 12 months and the quarter): rate per "
+                     "1,000 residents, the peer average (the mean of the members' rates), rank (1 = highest), the "
+                     "exact test against the average and the funnel-plot position. A period is compared only when "
+                     "every member has complete data; 'Why not shown or not compared' names the members that lack "
+                     "it. A group with a member hidden (small numbers) shows no average, limits or positions."),
         ("Data (long)", "Every published cell, one row each (indicator, area, period, measure, value, status): an "
                         "Excel table to filter or pivot. Value is a number, [c] or [x]."),
         ("Traceability", "Every row carries the indicator id, area code, financial year and quarter of "

@@ -125,13 +125,15 @@ def test_csv_is_the_mart_with_small_sensitive_counts_suppressed(published: pd.Da
 def test_workbook_structure_numbers_and_rag(outputs: Path, mart: pd.DataFrame, published: pd.DataFrame) -> None:
     wb = load_workbook(outputs / f"quarterly_report_{QUARTER}.xlsx")
     issues = list(dict.fromkeys(mart["key_issue"]))
-    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-3:] == ["District comparison", "Data (long)", "Notes"]
-    assert sorted(s.lower() for s in wb.sheetnames[1:-3]) == sorted(i.lower()[:31] for i in issues)
+    assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-4:] == ["District comparison", "Peer comparison",
+                                                                    "Data (long)", "Notes"]
+    assert sorted(s.lower() for s in wb.sheetnames[1:-4]) == sorted(i.lower()[:31] for i in issues)
     truth = mart.set_index(["indicator_id", "area_code"])
     hidden = published.set_index(["indicator_id", "area_code"])
     colours = {"red": "C0392B", "amber": "E6A019", "green": "2E8540"}
     checked = 0
-    for name in wb.sheetnames[:-2]:  # not Data (long) (tests/test_report_tables.py) nor Notes
+    # not Peer comparison (tests/test_report_relative_position.py), Data (long) (tests/test_report_tables.py) nor Notes
+    for name in wb.sheetnames[:-3]:
         ws = wb[name]
         top = 8 if name == "District comparison" else 4  # its position legend takes rows 3-7
         assert ws.freeze_panes == f"C{top + 1}" and ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{top}:")

@@ -196,7 +196,7 @@ def test_table_total_is_the_cost_of_crime_headline(annual) -> None:
 
 def test_rendered_annual_update_marks_every_unverified_figure(annual) -> None:
     tables, summary, _ = annual
-    page = html.render_annual(tables, summary, pd.DataFrame(columns=["force", "indicator_id"]))
+    page = html.render_annual(tables, summary)  # no peer comparison: the section says so
     section = page[page.index('<section id="costs">'):]
     section = section[:section.index("</section>")]
     notes = section[section.index("Notes on these costs"):]

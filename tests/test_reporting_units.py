@@ -1,5 +1,5 @@
-"""Units of the reporting package: financial periods, unit costs read generically, comparator
-forces, chart and number formatting."""
+"""Units of the reporting package: financial periods, unit costs read generically, chart and number
+formatting (relative position: tests/test_report_relative_position.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reporting import charts, comparators, costs, html
+from reporting import charts, costs, html
 from reporting.disclosure import DisclosureRules
 from reporting.highlights import change_sentence
 from reporting.periods import FinancialYear, Quarter, latest_complete_year, latest_quarter
@@ -77,33 +77,6 @@ def test_unit_costs_are_found_by_their_columns_and_matched_to_indicators() -> No
                                        "unit_cost": 11320.0, "price_year": "2015/16", "source": "Home Office"}]
     linked = cat.assign(cost_category=["", "", "Rape"])  # a catalogue column names the category
     assert set(costs.indicator_unit_costs(con, linked)["indicator_id"]) == {"crime_robbery", "crime_sexual"}
-
-
-def test_force_comparison_counts_complete_years_and_suppresses_small_sensitive_counts() -> None:
-    con = duckdb.connect()
-    con.execute("create schema marts")
-    months = pd.date_range("2023-04-01", "2025-03-01", freq="MS").date
-    con.execute("create table marts.dim_month as select * from (select unnest(?::date[]) as month)", [list(months)])
-    con.execute("""create table marts.dim_month2 as select month,
-                   case when month < date '2024-04-01' then '2023/24' else '2024/25' end as financial_year
-                   from marts.dim_month""")
-    con.execute("drop table marts.dim_month; alter table marts.dim_month2 rename to dim_month")
-    rows = []
-    for m in months:
-        rows += [("lancashire", m, "Robbery")] * 3 + [("lancashire", m, "Sexual")] * (1 if m.year == 2024 and m.month == 6 else 0)
-        rows += [("merseyside", m, "Robbery")] * (2 if m >= dt.date(2024, 4, 1) else 1)
-        if m.month != 1:  # cumbria misses a month each year: not compared
-            rows += [("cumbria", m, "Robbery")]
-    con.execute("create table marts.fct_crime(force varchar, month date, crime_type varchar)")
-    con.executemany("insert into marts.fct_crime values (?, ?, ?)", rows)
-    settings = {"geography": {"police_uk_force": "lancashire"},
-                "peers": {"forces": ["merseyside", "cumbria"]}}
-    got = comparators.force_comparison(con, _catalogue(), FinancialYear("2024/25"), settings, DisclosureRules())
-    robbery = got[got["indicator_id"] == "crime_robbery"].set_index("force")
-    assert list(robbery.index) == ["lancashire", "merseyside"]
-    assert robbery.loc["merseyside", ["this_year", "last_year", "pct_change"]].tolist() == [24, 12, 100.0]
-    sexual = got[(got["indicator_id"] == "crime_sexual") & (got["force"] == "lancashire")].iloc[0]
-    assert np.isnan(sexual["this_year"]) and sexual["last_year"] == 0 and np.isnan(sexual["pct_change"])
 
 
 def test_formats_tell_hidden_from_missing() -> None:

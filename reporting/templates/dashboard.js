@@ -33,7 +33,8 @@
       PEERS.get(key).push(m);
     });
   }
-  const HEX = Object.fromEntries(D.hex.map(f => [f.properties.area_code, f]));
+  // the districts' ONS outlines when the warehouse has them all (a choropleth), else the hexagons
+  const HEX = Object.fromEntries((D.boundaries || D.hex).map(f => [f.properties.area_code, f]));
 
   function row(q, ind, area) {
     const r = SC.get(q + "|" + ind + "|" + area);
@@ -352,9 +353,10 @@
     const sel = AREA[state.area].district ? state.area : "";
     const what = byPosition ? "position against " + D.meta.county_name : (meta.measure === "rate" ? `rate ${meta.rate_words}` : meta.axis);
     setText(fig, `Map: ${meta.name}, ${what}, ${meta.windowed ? q.long : publishedPeriod(id)}`,
-      `Tile map of the ${rows.length} districts and unitary councils, one hexagon each, coloured by ${what}. ` +
+      (D.boundaries ? `Map of the ${rows.length} districts and unitary councils drawn with their boundaries, coloured by ${what}. `
+        : `Tile map of the ${rows.length} districts and unitary councils, one hexagon each, coloured by ${what}. `) +
       rows.map(r => `${r.area_name}: ${r.value_text}${r.position ? " (" + r.position + ")" : ""}`).join("; ") + ".",
-      (sel ? `${AREA[sel].name} is outlined. ` : "") + "Select a hexagon to choose that district. Grey: not published or not available.");
+      (sel ? `${AREA[sel].name} is outlined. ` : "") + (D.boundaries ? "Select a district" : "Select a hexagon") + " to choose that district. Grey: not published or not available.");
     setCsv(fig, `map-${slug(id)}-${q.trace}`, DISTRICT_CSV, districtCsv(rows));
     return draw(fig, D.specs.map[byPosition ? "position" : "rate"], {rows: features},
       {selected_area: sel, domain: domain, legend_title: meta.measure === "rate" ? meta.axis : (meta.is_percent ? "%" : meta.axis),
