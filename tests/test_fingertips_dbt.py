@@ -18,6 +18,7 @@ from ingestion import registry
 from ingestion.demo.fingertips import write_fingertips_demo
 from ingestion.loader import ingest_feed
 from orchestration.dbt_project import dbt_vars
+from orchestration.dbt_column_lineage import close_dbt_duckdb_connection
 from warehouse.database import connect, ensure_schema
 from warehouse.settings import default_settings
 
@@ -54,7 +55,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def con(warehouse: Path):
-    c = duckdb.connect(str(warehouse))  # dbt (same process) still holds the file: same configuration
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
+    c = duckdb.connect(str(warehouse))
     yield c
     c.close()
 

@@ -33,6 +33,7 @@ import pytest
 from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.dbt_project import dbt_vars
+from orchestration.dbt_column_lineage import close_dbt_duckdb_connection
 from warehouse.peer_statistics import nearest_peers
 from warehouse.settings import DBT_PROJECT_DIR, load_settings
 
@@ -201,7 +202,8 @@ def small(tmp_path_factory: pytest.TempPathFactory, landing_data):
     result, loads = _build(home, ["+mart_peer_comparison", "+dim_peer_group"])
     assert {r.status for rs in loads.values() for r in rs} == {"loaded"}, {
         f: [(r.file_name, r.status, r.reason) for r in rs if r.status != "loaded"] for f, rs in loads.items()}
-    con = duckdb.connect(str(home / "warehouse.duckdb"))  # dbt (same process) still holds it: same configuration
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
     yield {"con": con, "landing": home / "landing", "result": result, **landing_data}
     con.close()
 
@@ -446,6 +448,7 @@ def real(tmp_path_factory: pytest.TempPathFactory):
     # the file name carries no year: the population feed takes it from the name (mid-2020)
     _link(REAL / REAL_POPULATION, landing / "population", "lsoa_population_EW_mid2020.csv")
     _build(home, ["+mart_peer_comparison", "+dim_peer_group"])
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     yield con
     con.close()

@@ -24,6 +24,7 @@ from ingestion import registry
 from ingestion.landing import LandedUnit
 from ingestion.loader import ingest_unit
 from orchestration.dbt_project import dbt_vars
+from orchestration.dbt_column_lineage import close_dbt_duckdb_connection
 from warehouse.accounting import row_accounting
 from warehouse.database import ensure_schema
 from warehouse.settings import default_settings
@@ -192,6 +193,7 @@ def dq_warehouse(tmp_path_factory: pytest.TempPathFactory):
                 ["E01024800", "Burnley 001A", "E07000117", "Burnley"],
                 ["E01024800", "Burnley 001A", "E07000123", "Preston"]]),
     }
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
     con = duckdb.connect(str(warehouse))
     ensure_schema(con, {f.raw_table: f.columns for f in registry.feeds().values()})
     results = {}
@@ -208,7 +210,8 @@ def dq_warehouse(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("CSW_REPO_ROOT", str(REPO))
         build = _dbt(["build", "--select", "+dq_stats19_unattributed_rows", "+dq_row_accounting",
                        "--indirect-selection", "cautious"], work)  # no test of a model not built
-    con = duckdb.connect(str(warehouse))  # dbt (in this process) may still hold it: same configuration
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
+    con = duckdb.connect(str(warehouse))
     yield con, results, build
     con.close()
 

@@ -19,6 +19,7 @@ from ingestion.demo.survey import write_survey_demo
 from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.dbt_project import dbt_vars
+from orchestration.dbt_column_lineage import close_dbt_duckdb_connection
 from warehouse import survey
 from warehouse.settings import DBT_PROJECT_DIR, load_settings
 
@@ -54,6 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
                 if str(r.status) not in {"pass", "success"}]
     assert result.success and not failures, failures
     # dbt-duckdb keeps its connection to the file open in this process: connect with the same configuration
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
     with duckdb.connect(str(db)) as con:
         yield {
             "loads": first + second,

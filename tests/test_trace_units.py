@@ -18,6 +18,7 @@ from ingestion.demo.survey import write_survey_demo
 from ingestion.loader import ingest_landing
 from ingestion.pseudonymise import KEY_VARIABLE
 from orchestration.build_record import git_commit
+from orchestration.dbt_column_lineage import close_dbt_duckdb_connection
 from orchestration.dbt_project import dbt_vars
 from cli.trace import raw_table_of, render_text
 from warehouse.settings import DBT_PROJECT_DIR, load_settings
@@ -93,7 +94,8 @@ def small(tmp_path_factory: pytest.TempPathFactory):
                 if str(r.status) not in {"pass", "success"}]
     assert result.success and not failures, failures
     assert [r.status for r in loads["residents_survey"]] == ["loaded", "loaded"]
-    con = duckdb.connect(str(db))  # dbt (same process) still holds the file: same configuration
+    close_dbt_duckdb_connection()  # dbt-duckdb keeps its handle, opened with the [duckdb] settings
+    con = duckdb.connect(str(db))
     yield {"con": con, "landing": landing}
     con.close()
 
