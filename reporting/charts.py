@@ -23,7 +23,8 @@ from typing import Any, Sequence
 import altair as alt
 import numpy as np
 import pandas as pd
-import vl_convert as vlc
+
+from reporting import chart_cache
 
 VL_VERSION = "6.4"  # the Vega-Lite that altair 6.3 writes; vl-convert bundles it (no network)
 
@@ -88,6 +89,16 @@ def _is_count(values: pd.Series, is_percent: bool) -> bool:
 
 def _d3_format(count: bool) -> str:
     return ",.0f" if count else ",.1f"
+
+
+def count_ticks(top: float, count: bool, most: int = 5) -> list[int] | None:
+    """Whole-number ticks 0..``top`` for a count axis whose top is small, else None (Vega's own).
+
+    Vega's ``tickMinStep`` only lowers the tick count, and d3 still picks a step of 0.5 over a
+    span of 1 or 2, which a whole-number format prints as "0, 1, 1" or "0, 1, 1, 2, 2"."""
+    if not count or not np.isfinite(top) or top > most - 1:
+        return None
+    return list(range(0, max(1, int(math.ceil(top))) + 1))
 
 
 def _fmt_values(values: pd.Series, count: bool) -> pd.Series:
@@ -180,7 +191,7 @@ def _render(chart: alt.LayerChart | dict[str, Any], config: dict[str, Any], *, c
     spec["config"] = config
     if not svg:
         return Chart(chart_id=chart_id, title=title, description=description, svg="", data=data, spec=spec)
-    svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
+    svg = chart_cache.svg(spec, VL_VERSION)
     svg = _accessible(svg, title, description)
     return Chart(chart_id=chart_id, title=title, description=description, svg=svg, data=data, spec=spec)
 
@@ -296,10 +307,12 @@ def trend_chart(series: pd.DataFrame, *, chart_id: str, title: str, indicator_na
               scale=alt.Scale(paddingInner=0.25, paddingOuter=0.15) if kind == "column" else alt.Undefined,
               axis=alt.Axis(values=_x_ticks(labels, width, font_px), labelAngle=0, labelPadding=4,
                             labelLimit=120, ticks=kind == "line"))
+    ticks = count_ticks(float(d["value"].max()) if has_values else 0.0, count, most=3 if compact else 5)
     y_axis = alt.Axis(format=_d3_format(count), tickCount=3 if compact else 5, tickMinStep=1 if count else 0.1,
+                      values=ticks if ticks else alt.Undefined,
                       title=None if compact else _wrap(y_title, height, font_px), titlePadding=6, domain=False)
-    y = alt.Y("value:Q", axis=y_axis,
-              scale=alt.Scale(zero=True, nice=True, domain=alt.Undefined if has_values else [0, 1]))
+    domain = [0, ticks[-1]] if ticks else (alt.Undefined if has_values else [0, 1])
+    y = alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=True, nice=True, domain=domain))
     base = alt.Chart()  # the layer holds the rows once (inlined as plain records: fast, JSON-able)
     layers: list[alt.Chart] = []
     if kind == "line":
@@ -395,10 +408,12 @@ def district_chart(frame: pd.DataFrame, *, chart_id: str, title: str, indicator_
     height = height or max(22 * len(d), 60)
     axis_title = _value_axis_title(unit_label, is_percent)
     top = max([v for v in d["value"].dropna().tolist()] + ([ref] if ref is not None else []) + [0.0])
-    x_scale = alt.Scale(domain=[0, top * 1.25 if top > 0 else 1], nice=True, zero=True)
+    ticks = count_ticks(top * 1.25, count)
+    x_scale = alt.Scale(domain=[0, ticks[-1] if ticks else (top * 1.25 if top > 0 else 1)], nice=True, zero=True)
     y = alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=150, ticks=False, domain=False,
                                                                    labelPadding=6, labelColor=INK))
     x = alt.X("value:Q", scale=x_scale, axis=alt.Axis(format=_d3_format(count), tickMinStep=1 if count else 0.1,
+                                                      values=ticks if ticks else alt.Undefined,
                                                       title=_wrap(axis_title, width, 11), tickCount=5))
     base = alt.Chart()
     bars = base.mark_bar(height={"band": 0.72}).encode(

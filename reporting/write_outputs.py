@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 import duckdb
 
-from reporting import checks, costs, csv_output, dashboard, html, pdf, relative_position, xlsx
+from reporting import chart_cache, checks, costs, csv_output, dashboard, html, pdf, relative_position, xlsx
 from reporting.dashboard_tables import dashboard_tables
 from reporting.periods import FinancialYear, Quarter
 from reporting.tables import annual_tables, quarterly_tables
@@ -79,7 +79,7 @@ def publish_quarterly(con: duckdb.DuckDBPyConnection, quarter: Quarter, settings
     quarter_peers = relative_position.peer_tables(con, tables, "quarter", quarter.end_month, quarter.label)
     relative_position.check_disclosure(tables, peers, quarter_peers)  # before any file
     built = dt.datetime.now(dt.timezone.utc)
-    with _staged(outputs) as staging:
+    with chart_cache.cached_in(paths.chart_cache), _staged(outputs) as staging:
         (staging / names["html"]).write_text(html.render_quarterly(tables, built, peers, quarter_peers),
                                              encoding="utf-8")
         xlsx.write_workbook(tables, staging / names["xlsx"], [peers, quarter_peers])
@@ -100,7 +100,7 @@ def publish_annual(con: duckdb.DuckDBPyConnection, year: FinancialYear, settings
     peers = relative_position.peer_tables(con, tables, "financial_year", year.last_month, year.label)
     relative_position.check_disclosure(tables, peers)  # before any file
     built = dt.datetime.now(dt.timezone.utc)
-    with _staged(outputs) as staging:
+    with chart_cache.cached_in(paths.chart_cache), _staged(outputs) as staging:
         page = staging / names["html"]
         page.write_text(html.render_annual(tables, unit_costs, peers, built), encoding="utf-8")
         pdf.html_to_pdf(page, staging / names["pdf"])

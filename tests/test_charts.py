@@ -213,3 +213,15 @@ def test_nothing_published_says_so() -> None:
                               unit_label="crimes", is_percent=False, grain="month")
     assert "Not published (small numbers)" in c.svg and "No figures are shown." in c.description
     assert 'max-width:' in c.svg and int(re.search(r"viewBox=\"0 0 (\d+)", c.svg).group(1)) < 300
+
+
+@pytest.mark.parametrize("values", [[1.0, 1.0], [0.0, 2.0], [2.0, 1.0], [0.0, 0.0]])
+def test_a_small_count_axis_has_whole_number_ticks_each_once(values: list[float]) -> None:
+    """A year of 1 deliberate fire against 1 the year before: the axis reads 0, 1, not 0, 1, 1."""
+    for height in (90, 200):  # the district profile's sparkline and the full-size chart
+        chart = _trend(_series(["2022/23", "2023/24"], values), kind="column", grain="year", height=height)
+        axis = chart.spec["layer"][0]["encoding"]["y"]["axis"]
+        assert axis["values"] == list(range(0, int(max(max(values), 1)) + 1))
+        ticks = [t for t in _texts(chart.svg, "mark-text role-axis-label") if "/" not in t]  # not the years
+        assert ticks == [str(v) for v in axis["values"]]
+    assert charts.count_ticks(48.0, True) is None and charts.count_ticks(1.0, False) is None

@@ -50,6 +50,11 @@ class Paths:
         return self.home / "dagster"
 
     @property
+    def chart_cache(self) -> Path:
+        """Rendered charts, reused while their rows do not change (``reporting.chart_cache``)."""
+        return self.home / "cache" / "charts"
+
+    @property
     def settings_file(self) -> Path:
         return self.home / "settings.toml"
 
