@@ -122,28 +122,25 @@ repeated_rows as (
     select
         street_records.*,
         row_number() over (
-            partition by
-                street_records.crime_id, street_records.month, street_records.reported_by,
-                street_records.falls_within, street_records.longitude, street_records.latitude,
-                street_records.location, street_records.lsoa_code, street_records.lsoa_name,
-                street_records.crime_type, street_records.last_outcome_category, street_records.context,
-                street_records.force
-            order by street_records.source_file, street_records.source_row
+            identical_rows order by street_records.source_file, street_records.source_row
         ) as identical_row_number,
-        count(*) over (
-            partition by
-                street_records.crime_id, street_records.month, street_records.reported_by,
-                street_records.falls_within, street_records.longitude, street_records.latitude,
-                street_records.location, street_records.lsoa_code, street_records.lsoa_name,
-                street_records.crime_type, street_records.last_outcome_category, street_records.context,
-                street_records.force
-        ) as identical_row_count,
+        count(*) over identical_rows as identical_row_count,
         repeated_crime_ids.crime_id_row_count
 
     from {{ ref('stg_police__street_records') }} as street_records
 
     inner join repeated_crime_ids
         on street_records.crime_id = repeated_crime_ids.crime_id
+
+    -- rows identical in every published column (the file and line aside)
+    window identical_rows as (
+        partition by
+            street_records.crime_id, street_records.month, street_records.reported_by,
+            street_records.falls_within, street_records.longitude, street_records.latitude,
+            street_records.location, street_records.lsoa_code, street_records.lsoa_name,
+            street_records.crime_type, street_records.last_outcome_category, street_records.context,
+            street_records.force
+    )
 
 ),
 
